@@ -1,0 +1,74 @@
+import Foundation
+
+/// Everything a route may ask permission for. Object-level actions carry the owner of the object
+/// (its unit or team) so ownership is decided here, never in a handler.
+public enum Action: Sendable, Equatable {
+    case viewCampaigns
+    case manageCampaigns
+    case listUnits
+    /// A unit's page and its assets.
+    case viewUnit(unitID: UUID)
+    /// Liaison names and phones: never shown to testers.
+    case viewLiaisonContacts(unitID: UUID)
+    case manageUnits
+    /// The campaign-wide asset list (scope).
+    case listAssets
+    /// Add, edit or delete an asset of a unit; only before testing starts for liaisons.
+    case declareAsset(unitID: UUID, campaignState: CampaignState)
+    case listTeams
+    case manageTeams
+    case manageUsers
+    case viewAudit
+    case changeOwnPassword
+}
+
+/// What the policy says. A denial says how to answer: 401 to ask for a login, 403 when the actor
+/// may know the object exists but may not act on it, 404 when the object is none of its business.
+public enum AccessDecision: Sendable, Equatable {
+    case allow
+    case unauthenticated
+    case forbidden(reason: String)
+    case notFound
+}
+
+/// The one authorization policy (SPEC §1). Every route asks it; handlers hold no role checks.
+public enum AccessPolicy {
+    public static func decide(_ actor: Actor?, _ action: Action) -> AccessDecision {
+        guard let actor else { return .unauthenticated }
+        let role = actor.role
+        switch action {
+        case .changeOwnPassword, .viewCampaigns:
+            return .allow
+        case .manageCampaigns, .manageUnits, .manageTeams, .manageUsers, .viewAudit:
+            return role == .admin ? .allow : .forbidden(reason: "admin only")
+        case .listUnits, .listAssets:
+            // Liaisons get a list filtered to their own unit (see `visibleUnit`).
+            return .allow
+        case .viewUnit(let unitID):
+            if role == .liaison { return actor.unitID == unitID ? .allow : .notFound }
+            return .allow
+        case .viewLiaisonContacts(let unitID):
+            switch role {
+            case .admin, .reviewer, .observer: return .allow
+            case .liaison: return actor.unitID == unitID ? .allow : .notFound
+            case .tester: return .forbidden(reason: "testers never see liaison contacts")
+            }
+        case .declareAsset(let unitID, let state):
+            switch role {
+            case .admin: return .allow
+            case .liaison:
+                guard actor.unitID == unitID else { return .notFound }
+                return state.allowsAssetDeclaration
+                    ? .allow : .forbidden(reason: "assets can only be declared before the campaign runs")
+            default: return .forbidden(reason: "only the unit's liaison or an admin")
+            }
+        case .listTeams:
+            return role == .liaison ? .forbidden(reason: "liaisons do not see teams") : .allow
+        }
+    }
+
+    /// A unit filter for lists: `nil` means every unit, otherwise only this one.
+    public static func visibleUnit(for actor: Actor) -> UUID?? {
+        actor.role == .liaison ? .some(actor.unitID) : .none
+    }
+}

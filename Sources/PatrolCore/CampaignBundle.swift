@@ -1,0 +1,184 @@
+import Foundation
+
+/// A whole campaign as one JSON document (SPEC §7), `format: "patrol.campaign.v1"`.
+///
+/// Enumerations and times are kept as the strings of the document so that a bad value can be
+/// reported with the record that holds it (see `BundleValidator`) instead of failing the decoder.
+public struct CampaignBundle: Codable, Sendable, Equatable {
+    public static let formatName = "patrol.campaign.v1"
+
+    public var format: String
+    public var campaign: Campaign
+    public var units: [Unit]
+    public var assets: [Asset]
+    public var teams: [Team]
+    public var findings: [Finding]
+    public var notices: [Notice]?
+
+    public init(campaign: Campaign, units: [Unit] = [], assets: [Asset] = [], teams: [Team] = [],
+                findings: [Finding] = [], notices: [Notice]? = nil) {
+        self.format = Self.formatName
+        self.campaign = campaign
+        self.units = units
+        self.assets = assets
+        self.teams = teams
+        self.findings = findings
+        self.notices = notices
+    }
+
+    public struct Campaign: Codable, Sendable, Equatable {
+        public var code: String
+        public var name: String
+        public var timeZone: String?
+        public var startsAt: String
+        public var endsAt: String
+        public var scoredAt: String?
+        public var state: String?
+        public var demo: Bool?
+        public var scoringPolicy: ScoringPolicy?
+
+        public init(code: String, name: String, timeZone: String? = nil, startsAt: String, endsAt: String,
+                    scoredAt: String? = nil, state: String? = nil, demo: Bool? = nil, scoringPolicy: ScoringPolicy? = nil) {
+            self.code = code; self.name = name; self.timeZone = timeZone; self.startsAt = startsAt
+            self.endsAt = endsAt; self.scoredAt = scoredAt; self.state = state; self.demo = demo
+            self.scoringPolicy = scoringPolicy
+        }
+    }
+
+    public struct Liaison: Codable, Sendable, Equatable {
+        public var name: String
+        public var phone: String
+        public init(name: String, phone: String) { self.name = name; self.phone = phone }
+    }
+
+    public struct Unit: Codable, Sendable, Equatable {
+        public var code: String
+        public var name: String
+        public var category: String
+        public var group: String
+        public var parent: String?
+        public var note: String?
+        public var liaisons: [Liaison]?
+
+        public init(code: String, name: String, category: String, group: String, parent: String? = nil,
+                    note: String? = nil, liaisons: [Liaison]? = nil) {
+            self.code = code; self.name = name; self.category = category; self.group = group
+            self.parent = parent; self.note = note; self.liaisons = liaisons
+        }
+    }
+
+    public struct Asset: Codable, Sendable, Equatable {
+        public var code: String
+        public var unit: String
+        public var kind: String
+        public var target: String
+        public var ports: String?
+        public var origin: String
+        public var note: String?
+
+        public init(code: String, unit: String, kind: String, target: String, ports: String? = nil,
+                    origin: String, note: String? = nil) {
+            self.code = code; self.unit = unit; self.kind = kind; self.target = target
+            self.ports = ports; self.origin = origin; self.note = note
+        }
+    }
+
+    public struct Team: Codable, Sendable, Equatable {
+        public var code: String
+        public var name: String
+        public var company: String?
+        public var state: String?
+
+        public init(code: String, name: String, company: String? = nil, state: String? = nil) {
+            self.code = code; self.name = name; self.company = company; self.state = state
+        }
+    }
+
+    public struct Remediation: Codable, Sendable, Equatable {
+        public var submittedAt: String
+        public var description: String?
+        public var shellsDeleted: [String]?
+        public var retest: String?
+        public var retestReason: String?
+        public var retestedAt: String?
+
+        public init(submittedAt: String, description: String? = nil, shellsDeleted: [String]? = nil,
+                    retest: String? = nil, retestReason: String? = nil, retestedAt: String? = nil) {
+            self.submittedAt = submittedAt; self.description = description; self.shellsDeleted = shellsDeleted
+            self.retest = retest; self.retestReason = retestReason; self.retestedAt = retestedAt
+        }
+    }
+
+    public struct Finding: Codable, Sendable, Equatable {
+        public var code: String
+        public var unit: String
+        public var asset: String?
+        public var team: String
+        public var kind: String
+        public var severity: String?
+        public var type: String?
+        public var weakPassword: Bool?
+        public var sensitiveRecords: Int?
+        public var title: String
+        public var description: String?
+        public var reproduction: String?
+        public var url: String?
+        public var shellPaths: [String]?
+        public var status: String
+        public var duplicateOf: String?
+        public var reviewNote: String?
+        public var submittedAt: String
+        public var verifiedAt: String?
+        public var notifiedAt: String?
+        public var remediations: [Remediation]?
+
+        public init(code: String, unit: String, asset: String? = nil, team: String, kind: String,
+                    severity: String? = nil, type: String? = nil, weakPassword: Bool? = nil,
+                    sensitiveRecords: Int? = nil, title: String, description: String? = nil,
+                    reproduction: String? = nil, url: String? = nil, shellPaths: [String]? = nil,
+                    status: String, duplicateOf: String? = nil, reviewNote: String? = nil,
+                    submittedAt: String, verifiedAt: String? = nil, notifiedAt: String? = nil,
+                    remediations: [Remediation]? = nil) {
+            self.code = code; self.unit = unit; self.asset = asset; self.team = team; self.kind = kind
+            self.severity = severity; self.type = type; self.weakPassword = weakPassword
+            self.sensitiveRecords = sensitiveRecords; self.title = title; self.description = description
+            self.reproduction = reproduction; self.url = url; self.shellPaths = shellPaths; self.status = status
+            self.duplicateOf = duplicateOf; self.reviewNote = reviewNote; self.submittedAt = submittedAt
+            self.verifiedAt = verifiedAt; self.notifiedAt = notifiedAt; self.remediations = remediations
+        }
+    }
+
+    public struct Notice: Codable, Sendable, Equatable {
+        public var code: String
+        public var unit: String
+        public var issuedAt: String
+        public var findings: [String]
+
+        public init(code: String, unit: String, issuedAt: String, findings: [String]) {
+            self.code = code; self.unit = unit; self.issuedAt = issuedAt; self.findings = findings
+        }
+    }
+}
+
+extension CampaignBundle {
+    /// Reads a bundle; a document that is not one names where it breaks (`findings[3]: missing "code"`).
+    public static func decode(_ data: Data) throws(BundleError) -> CampaignBundle {
+        do {
+            return try JSONDecoder().decode(CampaignBundle.self, from: data)
+        } catch let error as DecodingError {
+            throw BundleError.fromDecoding(error, data: data)
+        } catch {
+            throw BundleError(record: "document", problem: .notJSON(String(describing: error)))
+        }
+    }
+
+    /// The canonical text of a bundle: sorted keys, two-space indentation, records in code order, so
+    /// that export → import → export is byte-for-byte the same document.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+}

@@ -1,0 +1,223 @@
+import Fluent
+import PatrolCore
+import PatrolStore
+import Vapor
+
+/// Accounts and sign-in: creation with the role's binding, Bcrypt hashing off the event loop,
+/// the password policy, lockout, and the audit entry for every attempt.
+public struct Accounts {
+    public let db: any Database
+    public let application: Application
+    var passwordPolicy = PasswordPolicy()
+    var throttle = LoginThrottle()
+
+    public init(db: any Database, application: Application) {
+        self.db = db
+        self.application = application
+    }
+
+    private var cost: Int { application.patrolOptions.bcryptCost }
+
+    func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await application.threadPool.runIfActive { try Bcrypt.hash(password, cost: cost) }
+    }
+
+    func verify(_ password: String, _ hash: String) async throws -> Bool {
+        try await application.threadPool.runIfActive { try Bcrypt.verify(password, created: hash) }
+    }
+
+    func checkPolicy(_ password: String, username: String) throws {
+        switch passwordPolicy.check(password, username: username) {
+        case nil: return
+        case .tooShort(let n): throw PatrolError.invalid("error.password.tooShort", ["n": "\(n)"])
+        case .tooFewClasses(let n): throw PatrolError.invalid("error.password.classes", ["n": "\(n)"])
+        case .containsUsername: throw PatrolError.invalid("error.password.username")
+        }
+    }
+
+    public struct NewUser: Sendable {
+        var username: String
+        var displayName: String?
+        var role: Role
+        var unitCode: String?
+        var teamCode: String?
+        var phone: String?
+        /// nil: generate one, which the user must change at first login.
+        var password: String?
+
+        public init(username: String, displayName: String?, role: Role, unitCode: String?, teamCode: String?,
+                    phone: String?, password: String?) {
+            self.username = username; self.displayName = displayName; self.role = role; self.unitCode = unitCode
+            self.teamCode = teamCode; self.phone = phone; self.password = password
+        }
+    }
+
+    static func validUsername(_ name: String) -> Bool {
+        (3...32).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+    }
+
+    /// Creates an account; returns the generated password when none was given (shown once).
+    public func create(_ new: NewUser, context: AuditContext) async throws -> (user: User, generatedPassword: String?) {
+        let username = new.username.trimmingCharacters(in: .whitespaces).lowercased()
+        guard Self.validUsername(username) else { throw PatrolError.invalid("error.username.invalid") }
+        if try await User.query(on: db).filter(\.$username == username).first() != nil {
+            throw PatrolError.conflict("error.username.taken", ["username": username])
+        }
+        let (unitID, teamID) = try await binding(role: new.role, unitCode: new.unitCode, teamCode: new.teamCode)
+        var phone: String?
+        if let raw = new.phone, !raw.isEmpty {
+            guard let p = Phone.normalizedMainlandMobile(raw) else { throw PatrolError.invalid("error.phone.invalid", ["phone": raw]) }
+            phone = p
+        }
+        let generated = new.password == nil ? PasswordPolicy.generate() : nil
+        let password = new.password ?? generated!
+        try checkPolicy(password, username: username)
+        let user = User(username: username, displayName: new.displayName.flatMap { $0.isEmpty ? nil : $0 } ?? username,
+                        passwordHash: try await hash(password), role: new.role, unitID: unitID, teamID: teamID,
+                        mustChangePassword: generated != nil)
+        user.phone = phone
+        try await db.transaction { db in
+            try await user.create(on: db)
+            try await AuditLog.append(on: db, context, action: "user.create", objectType: "user", objectID: username,
+                                      details: ["role": new.role.rawValue, "unit": new.unitCode ?? "", "team": new.teamCode ?? ""])
+        }
+        return (user, generated)
+    }
+
+    /// The unit or team a role must be bound to, and nothing for the others.
+    func binding(role: Role, unitCode: String?, teamCode: String?) async throws -> (UUID?, UUID?) {
+        var unitID: UUID?, teamID: UUID?
+        if role.needsUnit {
+            guard let code = unitCode?.nonEmpty else { throw PatrolError.invalid("error.user.unitRequired") }
+            guard let unit = try await Unit.query(on: db).filter(\.$code == code).first() else {
+                throw PatrolError.invalid("error.unit.unknown", ["code": code])
+            }
+            unitID = unit.id
+        }
+        if role.needsTeam {
+            guard let code = teamCode?.nonEmpty else { throw PatrolError.invalid("error.user.teamRequired") }
+            guard let team = try await Team.query(on: db).filter(\.$code == code).first() else {
+                throw PatrolError.invalid("error.team.unknown", ["code": code])
+            }
+            teamID = team.id
+        }
+        return (unitID, teamID)
+    }
+
+    enum LoginFailure: Error { case invalid, locked(until: Date), disabled }
+
+    /// Checks a password and opens a session. Every attempt is audited; the password never is.
+    func login(username rawName: String, password: String, kind: UserSession.Kind, clientAddress: String,
+               now: Date = Date()) async throws -> Result<(token: String, user: User), LoginFailure> {
+        let username = rawName.trimmingCharacters(in: .whitespaces).lowercased()
+        let context = AuditContext(actorID: nil, actor: username.isEmpty ? "anonymous" : username, clientAddress: clientAddress)
+        guard let user = try await User.query(on: db).filter(\.$username == username).first() else {
+            // Same work as a real check, so timing does not tell which usernames exist.
+            _ = try? await verify(password, Self.dummyHash)
+            try await AuditLog.append(on: db, context, action: "login.failure", objectType: "user", objectID: username,
+                                      details: ["reason": "unknown user", "via": kind.rawValue])
+            return .failure(.invalid)
+        }
+        if throttle.isLocked(lockedUntil: user.lockedUntil, now: now) {
+            try await AuditLog.append(on: db, context, action: "login.failure", objectType: "user", objectID: username,
+                                      details: ["reason": "locked", "via": kind.rawValue])
+            return .failure(.locked(until: user.lockedUntil!))
+        }
+        guard try await verify(password, user.passwordHash) else {
+            let (failures, lockedUntil) = throttle.afterFailure(failures: user.failedLogins, now: now)
+            user.failedLogins = failures
+            user.lockedUntil = lockedUntil
+            try await db.transaction { db in
+                try await user.save(on: db)
+                try await AuditLog.append(on: db, context, action: "login.failure", objectType: "user", objectID: username,
+                                          details: ["reason": "wrong password", "via": kind.rawValue,
+                                                    "locked": lockedUntil == nil ? "no" : "15min"])
+            }
+            return lockedUntil.map { .failure(.locked(until: $0)) } ?? .failure(.invalid)
+        }
+        if user.disabled {
+            try await AuditLog.append(on: db, context, action: "login.failure", objectType: "user", objectID: username,
+                                      details: ["reason": "disabled", "via": kind.rawValue])
+            return .failure(.disabled)
+        }
+        let token = SessionToken.generate()
+        user.failedLogins = 0
+        user.lockedUntil = nil
+        user.lastLoginAt = now
+        try await db.transaction { db in
+            try await user.save(on: db)
+            try await UserSession(tokenHash: SessionToken.digest(token), userID: user.requireID(), kind: kind,
+                                  clientAddress: clientAddress, now: now).create(on: db)
+            try await AuditLog.append(on: db, AuditContext(actorID: user.id, actor: username, clientAddress: clientAddress),
+                                      action: "login.success", objectType: "user", objectID: username, details: ["via": kind.rawValue])
+        }
+        return .success((token, user))
+    }
+
+    func logout(session: UserSession, user: User, clientAddress: String) async throws {
+        try await db.transaction { db in
+            try await session.delete(on: db)
+            try await AuditLog.append(on: db, AuditContext(actorID: user.id, actor: user.username, clientAddress: clientAddress),
+                                      action: "logout", objectType: "user", objectID: user.username)
+        }
+    }
+
+    /// The user's own change: needs the current password; ends their other sessions.
+    func changePassword(user: User, current: String, new: String, keepSession: UserSession?, context: AuditContext) async throws {
+        guard try await verify(current, user.passwordHash) else { throw PatrolError.invalid("error.password.current") }
+        guard current != new else { throw PatrolError.invalid("error.password.same") }
+        try checkPolicy(new, username: user.username)
+        try await setPassword(user, to: new, mustChange: false, keepSession: keepSession, context: context, action: "user.password.change")
+    }
+
+    /// An admin's reset: a generated password the user must replace at next login.
+    public func resetPassword(user: User, context: AuditContext) async throws -> String {
+        let password = PasswordPolicy.generate()
+        try await setPassword(user, to: password, mustChange: true, keepSession: nil, context: context, action: "user.password.reset")
+        return password
+    }
+
+    /// Sets a password chosen by an operator at the command line (`user passwd`).
+    public func setPassword(user: User, to password: String, context: AuditContext) async throws {
+        try checkPolicy(password, username: user.username)
+        try await setPassword(user, to: password, mustChange: false, keepSession: nil, context: context, action: "user.password.set")
+    }
+
+    private func setPassword(_ user: User, to password: String, mustChange: Bool, keepSession: UserSession?,
+                             context: AuditContext, action: String) async throws {
+        user.passwordHash = try await hash(password)
+        user.mustChangePassword = mustChange
+        user.passwordChangedAt = Date()
+        user.failedLogins = 0
+        user.lockedUntil = nil
+        try await db.transaction { db in
+            try await user.save(on: db)
+            var others = UserSession.query(on: db).filter(\.$user.$id == (try user.requireID()))
+            if let keep = keepSession?.id { others = others.filter(\.$id != keep) }
+            try await others.delete()
+            try await AuditLog.append(on: db, context, action: action, objectType: "user", objectID: user.username)
+        }
+    }
+
+    public func setDisabled(_ user: User, _ disabled: Bool, context: AuditContext) async throws {
+        guard user.disabled != disabled else { return }
+        user.disabled = disabled
+        try await db.transaction { db in
+            try await user.save(on: db)
+            if disabled { try await UserSession.query(on: db).filter(\.$user.$id == user.requireID()).delete() }
+            try await AuditLog.append(on: db, context, action: disabled ? "user.disable" : "user.enable",
+                                      objectType: "user", objectID: user.username)
+        }
+    }
+
+    /// A Bcrypt hash of nothing anyone knows, to spend equal time on unknown usernames.
+    static let dummyHash: String = (try? Bcrypt.hash(SessionToken.generate(), cost: 12)) ?? ""
+}
+
+extension String {
+    var nonEmpty: String? {
+        let s = trimmingCharacters(in: .whitespacesAndNewlines)
+        return s.isEmpty ? nil : s
+    }
+}

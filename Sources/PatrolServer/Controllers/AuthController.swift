@@ -1,0 +1,210 @@
+import Fluent
+import PatrolCore
+import PatrolStore
+import Vapor
+
+/// Sign-in and sign-out for pages (session cookie) and the API (bearer token), password change,
+/// and the language switch.
+struct AuthController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.endpoint(.GET, "", access: .anonymous, use: home)
+        routes.endpoint(.GET, "login", access: .anonymous, use: loginPage)
+        routes.endpoint(.POST, "login", access: .anonymous, use: loginSubmit)
+        routes.endpoint(.POST, "logout", access: .passwordChange, use: logout)
+        routes.endpoint(.GET, "password", access: .passwordChange, use: passwordPage)
+        routes.endpoint(.POST, "password", access: .passwordChange, use: passwordSubmit)
+        routes.endpoint(.GET, "lang", ":language", access: .anonymous, use: switchLanguage)
+
+        let api = routes.grouped("api", "v1", "auth")
+        api.endpoint(.POST, "login", access: .anonymous, use: apiLogin)
+        api.endpoint(.POST, "logout", access: .passwordChange, use: apiLogout)
+        api.endpoint(.GET, "me", access: .passwordChange, use: apiMe)
+        api.endpoint(.POST, "password", access: .passwordChange, use: apiPassword)
+    }
+
+    // MARK: pages
+
+    struct LoginView: Encodable {
+        var username: String
+        var next: String
+        var error: String?
+        var notice: String?
+    }
+
+    func home(req: Request) async throws -> Response {
+        req.redirect(to: req.currentUser == nil ? "/login" : "/campaigns")
+    }
+
+    func loginPage(req: Request) async throws -> Response {
+        if req.currentUser != nil { return req.redirect(to: "/campaigns") }
+        let expired = req.storage[SessionExpiredKey.self] == true
+        let view = try await req.page("login", title: req.t("login.title"), content: LoginView(
+            username: "", next: safeNext(req.query[String.self, at: "next"]) ?? "",
+            error: nil, notice: expired ? req.t("login.expired") : nil))
+        return try await view.encodeResponse(for: req)
+    }
+
+    struct LoginForm: Content {
+        var username: String
+        var password: String
+        var next: String?
+    }
+
+    func loginSubmit(req: Request) async throws -> Response {
+        let form = try req.content.decode(LoginForm.self)
+        let result = try await Accounts(db: req.db, application: req.application)
+            .login(username: form.username, password: form.password, kind: .web, clientAddress: req.clientAddress)
+        switch result {
+        case .success(let (token, user)):
+            let target = user.mustChangePassword ? "/password" : safeNext(form.next) ?? "/campaigns"
+            let response = req.redirect(to: target, redirectType: .normal)
+            response.cookies[IdentityMiddleware.cookieName] = HTTPCookies.Value(
+                string: token, path: "/", isSecure: req.application.patrolOptions.secureCookies,
+                isHTTPOnly: true, sameSite: .lax)
+            return response
+        case .failure(let failure):
+            let message: String
+            switch failure {
+            case .invalid: message = req.t("login.invalid")
+            case .disabled: message = req.t("login.disabled")
+            case .locked(let until): message = req.t("login.locked", ["time": Self.clock(until, req)])
+            }
+            let view = try await req.page("login", title: req.t("login.title"), content: LoginView(
+                username: form.username, next: safeNext(form.next) ?? "", error: message, notice: nil))
+            let response = try await view.encodeResponse(for: req)
+            response.status = .unauthorized
+            return response
+        }
+    }
+
+    func logout(req: Request) async throws -> Response {
+        if let session = req.currentSession, let user = req.currentUser {
+            try await Accounts(db: req.db, application: req.application).logout(session: session, user: user, clientAddress: req.clientAddress)
+        }
+        let response = req.redirect(to: "/login", redirectType: .normal)
+        response.cookies[IdentityMiddleware.cookieName] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0),
+                                                                           maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    struct PasswordView: Encodable {
+        var forced: Bool
+        var error: String?
+        var done: Bool
+    }
+
+    func passwordPage(req: Request) async throws -> View {
+        let user = try req.requireUser()
+        return try await req.page("password", title: req.t("password.title"),
+                                  content: PasswordView(forced: user.mustChangePassword, error: nil, done: req.query[String.self, at: "done"] != nil))
+    }
+
+    struct PasswordForm: Content {
+        var current: String
+        var new: String
+        var confirm: String
+    }
+
+    func passwordSubmit(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let form = try req.content.decode(PasswordForm.self)
+        do {
+            guard form.new == form.confirm else { throw PatrolError.invalid("error.password.mismatch") }
+            try await Accounts(db: req.db, application: req.application).changePassword(
+                user: user, current: form.current, new: form.new, keepSession: req.currentSession, context: req.auditContext)
+            return req.seeOther(user.mustChangePassword ? "/campaigns" : "/password?done=1")
+        } catch let error as PatrolError where error.status == .unprocessableEntity {
+            let view = try await req.page("password", title: req.t("password.title"), content: PasswordView(
+                forced: user.mustChangePassword, error: req.t(error.key, error.values), done: false))
+            let response = try await view.encodeResponse(for: req)
+            response.status = .unprocessableEntity
+            return response
+        }
+    }
+
+    func switchLanguage(req: Request) async throws -> Response {
+        let language = Localizer.Language(rawValue: req.parameters.get("language") ?? "") ?? .zh
+        let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]) ?? "/")
+        response.cookies["patrol_lang"] = HTTPCookies.Value(string: language.rawValue, maxAge: 365 * 86400, path: "/",
+                                                           isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    /// Only a path on this site, so the login page cannot be used to send people elsewhere.
+    func safeNext(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\") else { return nil }
+        return next
+    }
+
+    static func clock(_ date: Date, _ req: Request) -> String {
+        let f = DateFormatter()
+        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        f.dateFormat = "HH:mm"
+        return f.string(from: date)
+    }
+
+    // MARK: API
+
+    struct APILogin: Content {
+        var username: String
+        var password: String
+    }
+
+    struct TokenResponse: Content {
+        var token: String
+        var user: UserDTO
+    }
+
+    func apiLogin(req: Request) async throws -> TokenResponse {
+        let body = try req.content.decode(APILogin.self)
+        switch try await Accounts(db: req.db, application: req.application)
+            .login(username: body.username, password: body.password, kind: .api, clientAddress: req.clientAddress) {
+        case .success(let (token, user)):
+            return TokenResponse(token: token, user: try await dto(user, on: req.db))
+        case .failure(.locked(let until)):
+            throw PatrolError(.tooManyRequests, code: "locked", key: "login.locked", values: ["time": Self.clock(until, req)],
+                              detail: "account locked after repeated failures until \(ISO8601DateFormatter().string(from: until))")
+        case .failure(.disabled):
+            throw PatrolError(.unauthorized, code: "disabled", key: "login.disabled", detail: "account disabled")
+        case .failure(.invalid):
+            throw PatrolError(.unauthorized, code: "invalid_credentials", key: "login.invalid", detail: "wrong username or password")
+        }
+    }
+
+    func apiLogout(req: Request) async throws -> HTTPStatus {
+        if let session = req.currentSession, let user = req.currentUser {
+            try await Accounts(db: req.db, application: req.application).logout(session: session, user: user, clientAddress: req.clientAddress)
+        }
+        return .noContent
+    }
+
+    func apiMe(req: Request) async throws -> UserDTO {
+        try await dto(try req.requireUser(), on: req.db)
+    }
+
+    struct APIPassword: Content {
+        var currentPassword: String
+        var newPassword: String
+    }
+
+    func apiPassword(req: Request) async throws -> HTTPStatus {
+        let body = try req.content.decode(APIPassword.self)
+        try await Accounts(db: req.db, application: req.application).changePassword(
+            user: try req.requireUser(), current: body.currentPassword, new: body.newPassword,
+            keepSession: req.currentSession, context: req.auditContext)
+        return .noContent
+    }
+}
+
+func dto(_ user: User, on db: any Database) async throws -> UserDTO {
+    let unit = try await user.$unit.id.asyncMap { try await Unit.find($0, on: db)?.code }
+    let team = try await user.$team.id.asyncMap { try await Team.find($0, on: db)?.code }
+    return UserDTO(user, unitCode: unit ?? nil, teamCode: team ?? nil)
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,127 @@
+import Fluent
+import PatrolCore
+import PatrolStore
+import Vapor
+
+/// The campaign list and a campaign's overview; the admin moves a campaign through its states.
+struct CampaignController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.endpoint(.GET, "campaigns", access: .signedIn, use: list)
+        routes.endpoint(.GET, "campaigns", ":campaign", access: .signedIn, use: overview)
+        routes.endpoint(.POST, "campaigns", ":campaign", "state", access: .policy(.manageCampaigns), use: changeState)
+
+        let api = routes.grouped("api", "v1", "campaigns")
+        api.endpoint(.GET, access: .signedIn, use: apiList)
+        api.endpoint(.GET, ":campaign", access: .signedIn, use: apiGet)
+    }
+
+    struct ListView: Encodable {
+        struct Row: Encodable {
+            var code, name, window, state, stateName: String
+            var demo: Bool
+            var units: Int
+        }
+        var rows: [Row]
+    }
+
+    func list(req: Request) async throws -> View {
+        let campaigns = try await Campaign.query(on: req.db).sort(\.$startsAt, .descending).all()
+        var rows: [ListView.Row] = []
+        for c in campaigns {
+            let units = try await CampaignUnit.query(on: req.db).filter(\.$campaign.$id == c.requireID()).count()
+            rows.append(.init(code: c.code, name: c.name,
+                              window: "\(req.timeText(c.startsAt, in: c)) — \(req.timeText(c.endsAt, in: c))",
+                              state: c.state.rawValue, stateName: req.t("campaign.state.\(c.state.rawValue)"),
+                              demo: c.isDemo, units: units))
+        }
+        return try await req.page("campaigns", title: req.t("campaigns.title"), content: ListView(rows: rows))
+    }
+
+    struct OverviewView: Encodable {
+        struct Stat: Encodable { var label: String; var value: Int; var state: String }
+        struct TeamRow: Encodable { var code, name, company, state, stateName: String }
+        var name, code, timeZone, startsAt, endsAt, scoredAt, state: String
+        var units: Int
+        var assets: Int
+        var findingsTitle: String
+        var findings: [Stat]
+        var teams: [TeamRow]
+        var showTeams: Bool
+        var canManage: Bool
+        var nextStates: [Stat]
+    }
+
+    func overview(req: Request) async throws -> View {
+        let campaign = try await req.campaign()
+        let id = try campaign.requireID()
+        let actor = try req.requireActor()
+        var findingQuery = Finding.query(on: req.db).filter(\.$campaign.$id == id)
+        var assetQuery = Asset.query(on: req.db).filter(\.$campaign.$id == id)
+        var unitCount = try await CampaignUnit.query(on: req.db).filter(\.$campaign.$id == id).count()
+        var title = req.t("overview.findings.all")
+        switch actor.role {
+        case .liaison:
+            // A unit sees its own assets and only findings that were notified to it.
+            let unitID = actor.unitID ?? UUID()
+            findingQuery = findingQuery.filter(\.$unit.$id == unitID)
+                .filter(\.$status ~~ FindingStatus.allCases.filter(\.isNotified))
+            assetQuery = assetQuery.filter(\.$unit.$id == unitID)
+            unitCount = 1
+            title = req.t("overview.findings.unit")
+        case .tester:
+            findingQuery = findingQuery.filter(\.$team.$id == (actor.teamID ?? UUID()))
+            title = req.t("overview.findings.team")
+        default: break
+        }
+        let findings = try await findingQuery.all(\.$status)
+        let counts = Dictionary(grouping: findings, by: { $0 }).mapValues(\.count)
+        let stats = FindingStatus.allCases.compactMap { s -> OverviewView.Stat? in
+            guard let n = counts[s] else { return nil }
+            return .init(label: req.t("finding.status.\(s.rawValue)"), value: n, state: s.rawValue)
+        }
+        var teams: [OverviewView.TeamRow] = []
+        let showTeams = AccessPolicy.decide(actor, .listTeams) == .allow
+        if showTeams {
+            teams = try await CampaignTeam.query(on: req.db).filter(\.$campaign.$id == id).with(\.$team).all()
+                .sorted { $0.team.code < $1.team.code }
+                .map { .init(code: $0.team.code, name: $0.team.name, company: $0.team.company ?? "",
+                             state: $0.state.rawValue, stateName: req.t("team.state.\($0.state.rawValue)")) }
+        }
+        let canManage = AccessPolicy.decide(actor, .manageCampaigns) == .allow
+        let next = CampaignState.allCases.filter { $0 != campaign.state }
+            .map { OverviewView.Stat(label: req.t("campaign.state.\($0.rawValue)"), value: 0, state: $0.rawValue) }
+        let content = OverviewView(
+            name: campaign.name, code: campaign.code, timeZone: campaign.timeZone,
+            startsAt: req.timeText(campaign.startsAt, in: campaign), endsAt: req.timeText(campaign.endsAt, in: campaign),
+            scoredAt: req.timeText(campaign.scoredAt, in: campaign), state: req.t("campaign.state.\(campaign.state.rawValue)"),
+            units: unitCount, assets: try await assetQuery.count(), findingsTitle: title, findings: stats,
+            teams: teams, showTeams: showTeams, canManage: canManage, nextStates: next)
+        return try await req.page("campaign", title: campaign.name, campaign: campaign, content: content)
+    }
+
+    struct StateForm: Content { var state: String }
+
+    func changeState(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        let form = try req.content.decode(StateForm.self)
+        guard let state = CampaignState(rawValue: form.state) else {
+            throw PatrolError.invalid("error.campaign.state", ["state": form.state])
+        }
+        let old = campaign.state
+        campaign.state = state
+        try await req.db.transaction { db in
+            try await campaign.save(on: db)
+            try await AuditLog.append(on: db, req.auditContext, action: "campaign.state", objectType: "campaign",
+                                      objectID: campaign.code, details: ["from": old.rawValue, "to": state.rawValue])
+        }
+        return req.seeOther("/campaigns/\(campaign.code)")
+    }
+
+    func apiList(req: Request) async throws -> [CampaignDTO] {
+        try await Campaign.query(on: req.db).sort(\.$startsAt, .descending).all().map(CampaignDTO.init)
+    }
+
+    func apiGet(req: Request) async throws -> CampaignDTO {
+        CampaignDTO(try await req.campaign())
+    }
+}

@@ -1,0 +1,150 @@
+import Vapor
+
+/// `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of every API route. A test checks
+/// that each registered `/api/v1` route appears here, so the document cannot fall behind.
+struct OpenAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.endpoint(.GET, "api", "v1", "openapi.json", access: .anonymous) { req -> Response in
+            let response = Response(status: .ok, body: .init(data: OpenAPIDocument.json))
+            response.headers.contentType = .json
+            return response
+        }
+    }
+}
+
+enum OpenAPIDocument {
+    struct Operation {
+        var method: String
+        var path: String
+        var summary: String
+        var tag: String
+        var request: String?
+        var response: String?
+        var status: Int = 200
+        var auth = true
+    }
+
+    static let operations: [Operation] = [
+        .init(method: "post", path: "/api/v1/auth/login", summary: "Sign in; returns a bearer token", tag: "auth",
+              request: "LoginRequest", response: "TokenResponse", auth: false),
+        .init(method: "post", path: "/api/v1/auth/logout", summary: "End this token's session", tag: "auth", status: 204),
+        .init(method: "get", path: "/api/v1/auth/me", summary: "The signed-in user", tag: "auth", response: "User"),
+        .init(method: "post", path: "/api/v1/auth/password", summary: "Change one's own password", tag: "auth",
+              request: "PasswordChange", status: 204),
+        .init(method: "get", path: "/api/v1/campaigns", summary: "List campaigns", tag: "campaigns", response: "CampaignList"),
+        .init(method: "get", path: "/api/v1/campaigns/{campaign}", summary: "One campaign", tag: "campaigns", response: "Campaign"),
+        .init(method: "get", path: "/api/v1/campaigns/{campaign}/units",
+              summary: "Participating units (liaisons: their own); filters category, group, q", tag: "units", response: "UnitList"),
+        .init(method: "get", path: "/api/v1/campaigns/{campaign}/units/{unit}", summary: "One unit; liaisons omitted for testers",
+              tag: "units", response: "Unit"),
+        .init(method: "get", path: "/api/v1/campaigns/{campaign}/assets", summary: "Assets (liaisons: their unit's); filters q, unit, kind",
+              tag: "assets", response: "AssetList"),
+        .init(method: "post", path: "/api/v1/campaigns/{campaign}/assets",
+              summary: "Declare an asset (liaison of the unit before the campaign runs, or admin)", tag: "assets",
+              request: "AssetCreate", response: "Asset", status: 201),
+        .init(method: "get", path: "/api/v1/campaigns/{campaign}/assets/{asset}", summary: "One asset", tag: "assets", response: "Asset"),
+        .init(method: "patch", path: "/api/v1/campaigns/{campaign}/assets/{asset}", summary: "Correct an asset", tag: "assets",
+              request: "AssetUpdate", response: "Asset"),
+        .init(method: "delete", path: "/api/v1/campaigns/{campaign}/assets/{asset}", summary: "Remove an asset", tag: "assets", status: 204),
+        .init(method: "get", path: "/api/v1/campaigns/{campaign}/teams", summary: "Testing teams of the campaign", tag: "teams",
+              response: "TeamList"),
+        .init(method: "get", path: "/api/v1/users", summary: "List accounts (admin)", tag: "users", response: "UserList"),
+        .init(method: "post", path: "/api/v1/users", summary: "Create an account (admin); a generated password is returned once",
+              tag: "users", request: "UserCreate", response: "UserCreated", status: 201),
+        .init(method: "get", path: "/api/v1/users/{user}", summary: "One account (admin)", tag: "users", response: "User"),
+        .init(method: "patch", path: "/api/v1/users/{user}", summary: "Disable or enable an account (admin)", tag: "users",
+              request: "UserUpdate", response: "User"),
+        .init(method: "post", path: "/api/v1/users/{user}/password",
+              summary: "Reset to a generated password the user must change (admin)", tag: "users", response: "PasswordReset"),
+        .init(method: "get", path: "/api/v1/openapi.json", summary: "This document", tag: "meta", auth: false),
+    ]
+
+    static var schemas: [String: Any] { [
+        "Error": object(["error": object(["code": string, "message": string], required: ["code", "message"])], required: ["error"]),
+        "LoginRequest": object(["username": string, "password": string], required: ["username", "password"]),
+        "TokenResponse": object(["token": string, "user": ref("User")], required: ["token", "user"]),
+        "PasswordChange": object(["currentPassword": string, "newPassword": string], required: ["currentPassword", "newPassword"]),
+        "User": object(["id": string, "username": string, "displayName": string,
+                        "role": ["type": "string", "enum": ["admin", "reviewer", "tester", "liaison", "observer"]],
+                        "unit": string, "team": string, "phone": string, "disabled": boolean, "mustChangePassword": boolean,
+                        "lockedUntil": dateTime, "lastLoginAt": dateTime],
+                       required: ["id", "username", "displayName", "role", "disabled", "mustChangePassword"]),
+        "UserList": ["type": "array", "items": ref("User")],
+        "UserCreate": object(["username": string, "displayName": string, "role": string, "unit": string, "team": string,
+                              "phone": string, "password": string], required: ["username", "role"]),
+        "UserCreated": object(["user": ref("User"), "password": string], required: ["user"]),
+        "UserUpdate": object(["disabled": boolean], required: []),
+        "PasswordReset": object(["password": string], required: ["password"]),
+        "Campaign": object(["code": string, "name": string, "timeZone": string, "startsAt": dateTime, "endsAt": dateTime,
+                            "scoredAt": dateTime, "state": ["type": "string", "enum": ["draft", "running", "closed", "published"]],
+                            "demo": boolean], required: ["code", "name", "timeZone", "startsAt", "endsAt", "state", "demo"]),
+        "CampaignList": ["type": "array", "items": ref("Campaign")],
+        "Unit": object(["code": string, "name": string, "category": string,
+                        "group": ["type": "string", "enum": ["district", "regulator", "department"]],
+                        "parent": string, "note": string, "assets": integer,
+                        "liaisons": ["type": "array", "items": object(["name": string, "phone": string], required: ["name", "phone"])]],
+                       required: ["code", "name", "category", "group", "assets"]),
+        "UnitList": ["type": "array", "items": ref("Unit")],
+        "Asset": object(["code": string, "unit": string,
+                         "kind": ["type": "string", "enum": ["website", "domain", "ip", "cidr", "cloud", "app", "other"]],
+                         "target": string, "ports": string, "origin": ["type": "string", "enum": ["declared", "discovered"]],
+                         "note": string], required: ["code", "unit", "kind", "target", "origin"]),
+        "AssetList": ["type": "array", "items": ref("Asset")],
+        "AssetCreate": object(["unit": string, "kind": string, "target": string, "ports": string, "origin": string, "note": string],
+                              required: ["unit", "kind", "target"]),
+        "AssetUpdate": object(["kind": string, "target": string, "ports": string, "origin": string, "note": string], required: []),
+        "Team": object(["code": string, "name": string, "company": string, "state": ["type": "string", "enum": ["active", "suspended"]],
+                        "interception": boolean], required: ["code", "name", "state", "interception"]),
+        "TeamList": ["type": "array", "items": ref("Team")],
+    ] }
+
+    static var string: [String: Any] { ["type": "string"] }
+    static var boolean: [String: Any] { ["type": "boolean"] }
+    static var integer: [String: Any] { ["type": "integer"] }
+    static var dateTime: [String: Any] { ["type": "string", "format": "date-time"] }
+    static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    static func object(_ properties: [String: Any], required: [String]) -> [String: Any] {
+        ["type": "object", "properties": properties, "required": required]
+    }
+
+    static func errorResponse(_ description: String) -> [String: Any] {
+        ["description": description, "content": ["application/json": ["schema": ref("Error")]]]
+    }
+
+    static var document: [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        for op in operations {
+            var operation: [String: Any] = ["summary": op.summary, "tags": [op.tag],
+                                            "operationId": op.method + op.path.replacingOccurrences(of: "/", with: "_")]
+            let params = op.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { p -> [String: Any] in
+                ["name": String(p.dropFirst().dropLast()), "in": "path", "required": true, "schema": string]
+            }
+            if !params.isEmpty { operation["parameters"] = params }
+            if let request = op.request {
+                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(request)]]]
+            }
+            var ok: [String: Any] = ["description": "OK"]
+            if let response = op.response { ok["content"] = ["application/json": ["schema": ref(response)]] }
+            var responses: [String: Any] = ["\(op.status)": ok, "422": errorResponse("Invalid input")]
+            if op.auth {
+                operation["security"] = [["bearer": [String]()]]
+                responses["401"] = errorResponse("Not signed in")
+                responses["403"] = errorResponse("Not allowed")
+                responses["404"] = errorResponse("Not found, or none of the caller's business")
+            }
+            if op.request != nil { responses["409"] = errorResponse("Conflict") }
+            operation["responses"] = responses
+            paths[op.path, default: [:]][op.method] = operation
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "Patrol API", "version": "1.0.0",
+                     "description": "Cybersecurity inspection campaigns: units, assets, teams, findings, notices, scores."],
+            "paths": paths,
+            "components": ["schemas": schemas,
+                           "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
+        ]
+    }
+
+    static let json: Data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+}

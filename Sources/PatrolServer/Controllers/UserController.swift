@@ -1,0 +1,201 @@
+import Fluent
+import PatrolCore
+import PatrolStore
+import Vapor
+
+/// Account administration for admins: list, create (with a generated password shown once),
+/// enable/disable, reset password.
+struct UserController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let web = routes.grouped("admin", "users")
+        web.endpoint(.GET, access: .policy(.manageUsers), use: list)
+        web.endpoint(.GET, "new", access: .policy(.manageUsers), use: newForm)
+        web.endpoint(.POST, access: .policy(.manageUsers), use: create)
+        web.endpoint(.POST, ":user", "disable", access: .policy(.manageUsers), use: disable)
+        web.endpoint(.POST, ":user", "enable", access: .policy(.manageUsers), use: enable)
+        web.endpoint(.POST, ":user", "reset", access: .policy(.manageUsers), use: reset)
+
+        let api = routes.grouped("api", "v1", "users")
+        api.endpoint(.GET, access: .policy(.manageUsers), use: apiList)
+        api.endpoint(.POST, access: .policy(.manageUsers), use: apiCreate)
+        api.endpoint(.GET, ":user", access: .policy(.manageUsers), use: apiGet)
+        api.endpoint(.PATCH, ":user", access: .policy(.manageUsers), use: apiUpdate)
+        api.endpoint(.POST, ":user", "password", access: .policy(.manageUsers), use: apiReset)
+    }
+
+    func user(_ req: Request) async throws -> User {
+        guard let name = req.parameters.get("user"),
+              let user = try await User.query(on: req.db).filter(\.$username == name.lowercased()).first() else {
+            throw PatrolError.notFound
+        }
+        return user
+    }
+
+    struct ListView: Encodable {
+        struct Row: Encodable {
+            var username, displayName, role, roleName, scope, lastLogin: String
+            var disabled, locked, mustChange, isSelf: Bool
+        }
+        var rows: [Row]
+        var created: Created?
+        var q: String
+    }
+
+    struct Created: Encodable {
+        var username: String
+        var password: String
+    }
+
+    func list(req: Request, created: Created? = nil) async throws -> View {
+        let q = (try? req.query.get(String.self, at: "q"))?.nonEmpty?.lowercased()
+        let users = try await User.query(on: req.db).with(\.$unit).with(\.$team).sort(\.$role).sort(\.$username).all()
+        let now = Date()
+        let f = DateFormatter()
+        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        let rows = users.filter { u in q.map { u.username.contains($0) || u.displayName.lowercased().contains($0) } ?? true }.map { u in
+            ListView.Row(username: u.username, displayName: u.displayName, role: u.role.rawValue,
+                         roleName: req.t("role.\(u.role.rawValue)"),
+                         scope: u.unit.map { "\($0.code) \($0.name)" } ?? u.team.map { "\($0.code) \($0.name)" } ?? "",
+                         lastLogin: u.lastLoginAt.map { f.string(from: $0) } ?? "",
+                         disabled: u.disabled, locked: (u.lockedUntil ?? .distantPast) > now, mustChange: u.mustChangePassword,
+                         isSelf: u.id == req.currentUser?.id)
+        }
+        return try await req.page("users", title: req.t("users.title"), content: ListView(rows: rows, created: created, q: q ?? ""))
+    }
+
+    func list(req: Request) async throws -> View { try await list(req: req, created: nil) }
+
+    struct FormView: Encodable {
+        struct Option: Encodable { var value, label: String; var selected: Bool }
+        var roles: [Option]
+        var units: [Option]
+        var teams: [Option]
+        var username, displayName, phone: String
+        var error: String?
+    }
+
+    struct UserForm: Content {
+        var username: String
+        var displayName: String?
+        var role: String
+        var unit: String?
+        var team: String?
+        var phone: String?
+    }
+
+    func formView(_ req: Request, _ form: UserForm?, error: String?) async throws -> FormView {
+        let units = try await PatrolStore.Unit.query(on: req.db).sort(\.$code).all()
+        let teams = try await Team.query(on: req.db).sort(\.$code).all()
+        return FormView(
+            roles: Role.allCases.map { .init(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: $0.rawValue == form?.role) },
+            units: units.map { .init(value: $0.code, label: "\($0.code) \($0.name)", selected: $0.code == form?.unit) },
+            teams: teams.map { .init(value: $0.code, label: "\($0.code) \($0.name)", selected: $0.code == form?.team) },
+            username: form?.username ?? "", displayName: form?.displayName ?? "", phone: form?.phone ?? "", error: error)
+    }
+
+    func newForm(req: Request) async throws -> View {
+        try await req.page("user-form", title: req.t("users.new"), content: try await formView(req, nil, error: nil))
+    }
+
+    func create(req: Request) async throws -> Response {
+        let form = try req.content.decode(UserForm.self)
+        do {
+            let created = try await Accounts(db: req.db, application: req.application).create(
+                newUser(form), context: req.auditContext)
+            // The generated password is shown once, on this response, and stored nowhere in clear.
+            return try await list(req: req, created: Created(username: created.user.username, password: created.generatedPassword ?? ""))
+                .encodeResponse(for: req)
+        } catch let error as PatrolError where [.unprocessableEntity, .conflict].contains(error.status) {
+            let view = try await req.page("user-form", title: req.t("users.new"),
+                                          content: try await formView(req, form, error: req.t(error.key, error.values)))
+            let response = try await view.encodeResponse(for: req)
+            response.status = error.status
+            return response
+        }
+    }
+
+    func newUser(_ form: UserForm) throws -> Accounts.NewUser {
+        guard let role = Role(rawValue: form.role) else { throw PatrolError.invalid("error.user.role", ["role": form.role]) }
+        return .init(username: form.username, displayName: form.displayName, role: role,
+                     unitCode: role.needsUnit ? form.unit : nil, teamCode: role.needsTeam ? form.team : nil,
+                     phone: form.phone, password: nil)
+    }
+
+    func disable(req: Request) async throws -> Response {
+        let user = try await user(req)
+        guard user.id != req.currentUser?.id else { throw PatrolError.conflict("error.user.self") }
+        try await Accounts(db: req.db, application: req.application).setDisabled(user, true, context: req.auditContext)
+        return req.seeOther("/admin/users")
+    }
+
+    func enable(req: Request) async throws -> Response {
+        let user = try await user(req)
+        try await Accounts(db: req.db, application: req.application).setDisabled(user, false, context: req.auditContext)
+        return req.seeOther("/admin/users")
+    }
+
+    func reset(req: Request) async throws -> Response {
+        let user = try await user(req)
+        let password = try await Accounts(db: req.db, application: req.application).resetPassword(user: user, context: req.auditContext)
+        return try await list(req: req, created: Created(username: user.username, password: password)).encodeResponse(for: req)
+    }
+
+    // MARK: API
+
+    func apiList(req: Request) async throws -> [UserDTO] {
+        try await User.query(on: req.db).with(\.$unit).with(\.$team).sort(\.$username).all()
+            .map { UserDTO($0, unitCode: $0.unit?.code, teamCode: $0.team?.code) }
+    }
+
+    func apiGet(req: Request) async throws -> UserDTO {
+        try await dto(try await user(req), on: req.db)
+    }
+
+    struct APICreate: Content {
+        var username: String
+        var displayName: String?
+        var role: String
+        var unit: String?
+        var team: String?
+        var phone: String?
+        var password: String?
+    }
+
+    struct Created201: Content {
+        var user: UserDTO
+        /// Only when the platform generated it; the user must change it at first login.
+        var password: String?
+    }
+
+    func apiCreate(req: Request) async throws -> Response {
+        let body = try req.content.decode(APICreate.self)
+        var new = try newUser(.init(username: body.username, displayName: body.displayName, role: body.role,
+                                    unit: body.unit, team: body.team, phone: body.phone))
+        new.password = body.password
+        let created = try await Accounts(db: req.db, application: req.application).create(new, context: req.auditContext)
+        let response = Response(status: .created)
+        try response.content.encode(Created201(user: try await dto(created.user, on: req.db), password: created.generatedPassword))
+        return response
+    }
+
+    struct APIUpdate: Content { var disabled: Bool? }
+
+    func apiUpdate(req: Request) async throws -> UserDTO {
+        let user = try await user(req)
+        let body = try req.content.decode(APIUpdate.self)
+        if let disabled = body.disabled {
+            if disabled, user.id == req.currentUser?.id { throw PatrolError.conflict("error.user.self") }
+            try await Accounts(db: req.db, application: req.application).setDisabled(user, disabled, context: req.auditContext)
+        }
+        return try await dto(user, on: req.db)
+    }
+
+    struct ResetResponse: Content { var password: String }
+
+    func apiReset(req: Request) async throws -> ResetResponse {
+        let user = try await user(req)
+        return ResetResponse(password: try await Accounts(db: req.db, application: req.application)
+            .resetPassword(user: user, context: req.auditContext))
+    }
+}

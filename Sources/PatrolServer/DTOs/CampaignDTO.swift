@@ -1,0 +1,55 @@
+import Foundation
+import PatrolStore
+import Vapor
+
+struct CampaignDTO: Content {
+    var code: String
+    var name: String
+    var timeZone: String
+    var startsAt: Date
+    var endsAt: Date
+    var scoredAt: Date?
+    var state: String
+    var demo: Bool
+
+    init(_ c: Campaign) {
+        code = c.code; name = c.name; timeZone = c.timeZone; startsAt = c.startsAt; endsAt = c.endsAt
+        scoredAt = c.scoredAt; state = c.state.rawValue; demo = c.isDemo
+    }
+}
+
+struct UnitDTO: Content {
+    struct LiaisonDTO: Content { var name: String; var phone: String }
+    var code: String
+    var name: String
+    var category: String
+    var group: String
+    var parent: String?
+    var note: String?
+    var assets: Int
+    /// Absent for those who may not see liaison contacts (testers).
+    var liaisons: [LiaisonDTO]?
+}
+
+struct AssetDTO: Content {
+    var code: String
+    var unit: String
+    var kind: String
+    var target: String
+    var ports: String?
+    var origin: String
+    var note: String?
+
+    init(_ a: Asset, unitCode: String) {
+        code = a.code; unit = unitCode; kind = a.kind.rawValue; target = a.target; ports = a.ports
+        origin = a.origin.rawValue; note = a.note
+    }
+}
+
+struct TeamDTO: Content {
+    var code: String
+    var name: String
+    var company: String?
+    var state: String
+    var interception: Bool
+}

@@ -1,0 +1,49 @@
+import Foundation
+import PatrolStore
+
+/// Settings read from the environment; everything has a default so a fresh install runs.
+public struct PatrolOptions: Sendable {
+    public var database: DatabaseLocation
+    public var dataDirectory: String
+    /// Where `Resources/` and `Public/` are.
+    public var resourceRoot: String
+    /// Sessions end after this long without a request (等保: idle timeout).
+    public var sessionIdleTimeout: TimeInterval
+    /// Set the `Secure` flag on cookies (behind HTTPS).
+    public var secureCookies: Bool
+    public var bcryptCost: Int
+    public var logMigrations: Bool
+
+    public init(database: DatabaseLocation, dataDirectory: String = "patrol-data", resourceRoot: String? = nil,
+                sessionIdleTimeout: TimeInterval = 30 * 60, secureCookies: Bool = false, bcryptCost: Int = 12,
+                logMigrations: Bool = true) {
+        self.database = database
+        self.dataDirectory = dataDirectory
+        self.resourceRoot = resourceRoot ?? Self.detectResourceRoot()
+        self.sessionIdleTimeout = sessionIdleTimeout
+        self.secureCookies = secureCookies
+        self.bcryptCost = bcryptCost
+        self.logMigrations = logMigrations
+    }
+
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> PatrolOptions {
+        var options = PatrolOptions(database: try DatabaseLocation.fromEnvironment(env))
+        if let dir = env["PATROL_DATA_DIR"], !dir.isEmpty { options.dataDirectory = dir }
+        if let root = env["PATROL_RESOURCES"], !root.isEmpty { options.resourceRoot = root }
+        if let minutes = env["PATROL_SESSION_IDLE_MINUTES"].flatMap(Double.init), minutes > 0 {
+            options.sessionIdleTimeout = minutes * 60
+        }
+        options.secureCookies = env["PATROL_SECURE_COOKIES"] == "1" || env["PATROL_SECURE_COOKIES"] == "true"
+        return options
+    }
+
+    /// The working directory when it holds `Resources/Views` (running from a checkout or an
+    /// install directory), otherwise the source tree this binary was built from.
+    static func detectResourceRoot() -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        if FileManager.default.fileExists(atPath: cwd + "/Resources/Views") { return cwd }
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }
+}

@@ -1,0 +1,15 @@
+import Vapor
+
+/// Every route of Patrol, in one place. Each is registered with its access rule (`endpoint`).
+func routes(_ app: Application) throws {
+    app.endpoint(.GET, "healthz", access: .anonymous) { _ in HTTPStatus.ok }
+
+    try app.register(collection: AuthController())
+    try app.register(collection: CampaignController())
+    try app.register(collection: UnitController())
+    try app.register(collection: AssetController())
+    try app.register(collection: TeamController())
+    try app.register(collection: UserController())
+    try app.register(collection: AuditController())
+    try app.register(collection: OpenAPIController())
+}

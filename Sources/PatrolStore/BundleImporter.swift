@@ -1,0 +1,159 @@
+import FluentKit
+import Foundation
+import PatrolCore
+
+/// Writes a checked campaign bundle in one transaction: all of it or nothing.
+public enum BundleImporter {
+    public struct Summary: Sendable {
+        public var campaignID: UUID
+        public var units: Int
+        public var assets: Int
+        public var teams: Int
+        public var findings: Int
+        public var notices: Int
+    }
+
+    public static func importBundle(_ bundle: CheckedBundle, replace: Bool, on database: any Database,
+                                    context: AuditContext) async throws -> Summary {
+        try await database.transaction { db in
+            let code = bundle.campaign.code
+            if let existing = try await Campaign.query(on: db).filter(\.$code == code).first() {
+                guard replace else { throw BundleError(record: "campaign \(code)", problem: .campaignExists(code)) }
+                try await CampaignRemoval.remove(existing, on: db)
+            }
+            let c = bundle.campaign
+            let campaign = Campaign(code: c.code, name: c.name, timeZone: c.timeZone.identifier, startsAt: c.startsAt,
+                                    endsAt: c.endsAt, scoredAt: c.scoredAt, state: c.state,
+                                    scoringPolicy: c.scoringPolicy, isDemo: c.demo)
+            try await campaign.create(on: db)
+            let campaignID = try campaign.requireID()
+
+            let unitIDs = try await upsertUnits(bundle.units, on: db)
+            let teamIDs = try await upsertTeams(bundle.teams, on: db)
+            try await bundle.units.map { u in
+                let link = CampaignUnit(); link.$campaign.id = campaignID; link.$unit.id = unitIDs[u.code]!
+                return link
+            }.create(on: db)
+            try await bundle.teams.map { t in
+                let link = CampaignTeam(); link.$campaign.id = campaignID; link.$team.id = teamIDs[t.code]!
+                link.state = t.state; link.interception = false
+                return link
+            }.create(on: db)
+
+            let assets = bundle.assets.map { a in
+                Asset(campaignID: campaignID, unitID: unitIDs[a.unit]!, code: a.code, kind: a.kind, target: a.target,
+                      ports: a.ports, origin: a.origin, note: a.note)
+            }
+            try await assets.create(on: db)
+            let assetIDs = Dictionary(uniqueKeysWithValues: try assets.map { ($0.code, try $0.requireID()) })
+
+            var noticeOf: [String: UUID] = [:]
+            var seqByUnit: [String: Int] = [:]
+            for n in bundle.notices.sorted(by: { $0.issuedAt < $1.issuedAt || ($0.issuedAt == $1.issuedAt && $0.code < $1.code) }) {
+                let seq = (seqByUnit[n.unit] ?? 0) + 1
+                seqByUnit[n.unit] = seq
+                let notice = Notice(campaignID: campaignID, unitID: unitIDs[n.unit]!, code: n.code, seq: seq, issuedAt: n.issuedAt)
+                try await notice.create(on: db)
+                for f in n.findings { noticeOf[f] = try notice.requireID() }
+            }
+
+            var findingIDs: [String: UUID] = [:]
+            var models: [Finding] = []
+            for f in bundle.findings {
+                let m = Finding()
+                m.id = UUID()
+                m.$campaign.id = campaignID
+                m.code = f.code
+                m.$unit.id = unitIDs[f.unit]!
+                m.$asset.id = f.asset.flatMap { assetIDs[$0] }
+                m.$team.id = teamIDs[f.team]!
+                m.kind = f.kind
+                m.severity = f.severity
+                m.type = f.type
+                m.title = f.title
+                m.description = f.description
+                m.reproduction = f.reproduction
+                m.url = f.url
+                m.shellPaths = f.shellPaths
+                m.weakPassword = f.weakPassword
+                m.sensitiveRecords = f.sensitiveRecords
+                m.status = f.status
+                m.reviewNote = f.reviewNote
+                m.$notice.id = noticeOf[f.code]
+                m.submittedAt = f.submittedAt
+                m.verifiedAt = f.verifiedAt
+                m.notifiedAt = f.notifiedAt
+                m.closedAt = f.status == .closed ? f.remediations.last?.retestedAt ?? f.remediations.last?.submittedAt : nil
+                findingIDs[f.code] = m.id
+                models.append(m)
+            }
+            try await models.create(on: db)
+            for f in bundle.findings where f.duplicateOf != nil {
+                try await Finding.query(on: db).filter(\.$id == findingIDs[f.code]!)
+                    .set(\.$duplicateOf.$id, to: findingIDs[f.duplicateOf!]).update()
+            }
+
+            for f in bundle.findings {
+                for r in f.remediations {
+                    let report = RemediationReport(findingID: findingIDs[f.code]!, submittedAt: r.submittedAt,
+                                                   description: r.description, shellsDeleted: r.shellsDeleted)
+                    try await report.create(on: db)
+                    if let result = r.retest {
+                        try await Retest(reportID: try report.requireID(), result: result, reason: r.retestReason,
+                                         decidedAt: r.retestedAt ?? r.submittedAt).create(on: db)
+                    }
+                }
+            }
+
+            try await AuditLog.append(on: db, context, action: replace ? "campaign.import.replace" : "campaign.import",
+                                      objectType: "campaign", objectID: code,
+                                      details: ["units": "\(bundle.units.count)", "assets": "\(bundle.assets.count)",
+                                                "teams": "\(bundle.teams.count)", "findings": "\(bundle.findings.count)",
+                                                "notices": "\(bundle.notices.count)"])
+            return Summary(campaignID: campaignID, units: bundle.units.count, assets: bundle.assets.count,
+                           teams: bundle.teams.count, findings: bundle.findings.count, notices: bundle.notices.count)
+        }
+    }
+
+    static func upsertUnits(_ units: [CheckedBundle.Unit], on db: any Database) async throws -> [String: UUID] {
+        let existing = try await Unit.query(on: db).filter(\.$code ~~ units.map(\.code)).all()
+        var byCode = Dictionary(uniqueKeysWithValues: existing.map { ($0.code, $0) })
+        for u in units {
+            let model = byCode[u.code] ?? Unit(code: u.code, name: u.name, category: u.category, group: u.group)
+            model.name = u.name
+            model.category = u.category
+            model.group = u.group
+            model.note = u.note
+            try await model.save(on: db)
+            byCode[u.code] = model
+        }
+        var ids: [String: UUID] = [:]
+        for (code, model) in byCode { ids[code] = try model.requireID() }
+        for u in units {
+            let model = byCode[u.code]!
+            let parentID = u.parent.flatMap { ids[$0] }
+            if model.$parent.id != parentID {
+                model.$parent.id = parentID
+                try await model.save(on: db)
+            }
+            try await Liaison.query(on: db).filter(\.$unit.$id == ids[u.code]!).delete()
+            try await u.liaisons.enumerated().map { i, l in
+                Liaison(unitID: ids[u.code]!, name: l.name, phone: l.phone, position: i)
+            }.create(on: db)
+        }
+        return ids
+    }
+
+    static func upsertTeams(_ teams: [CheckedBundle.Team], on db: any Database) async throws -> [String: UUID] {
+        let existing = try await Team.query(on: db).filter(\.$code ~~ teams.map(\.code)).all()
+        var byCode = Dictionary(uniqueKeysWithValues: existing.map { ($0.code, $0) })
+        for t in teams {
+            let model = byCode[t.code] ?? Team(code: t.code, name: t.name)
+            model.name = t.name
+            model.company = t.company
+            try await model.save(on: db)
+            byCode[t.code] = model
+        }
+        return try byCode.mapValues { try $0.requireID() }
+    }
+}

@@ -1,0 +1,36 @@
+import FluentKit
+import Foundation
+import PatrolCore
+
+/// An internet asset (互联网资产) of a unit in a campaign.
+public final class Asset: Model, @unchecked Sendable {
+    public static let schema = "assets"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "campaign_id") public var campaign: Campaign
+    @Parent(key: "unit_id") public var unit: Unit
+    @Field(key: "code") public var code: String
+    @Field(key: "kind") public var kind: AssetKind
+    /// Host, URL, IP address or CIDR.
+    @Field(key: "target") public var target: String
+    /// Optional port list, e.g. `80,443,8000-8100`.
+    @OptionalField(key: "ports") public var ports: String?
+    @Field(key: "origin") public var origin: AssetOrigin
+    @OptionalField(key: "note") public var note: String?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+
+    public init(campaignID: UUID, unitID: UUID, code: String, kind: AssetKind, target: String, ports: String? = nil,
+                origin: AssetOrigin, note: String? = nil) {
+        self.$campaign.id = campaignID
+        self.$unit.id = unitID
+        self.code = code
+        self.kind = kind
+        self.target = target
+        self.ports = ports
+        self.origin = origin
+        self.note = note
+    }
+}

@@ -1,0 +1,21 @@
+import FluentKit
+import Foundation
+
+/// A testing team (检测队). Its code is stable across campaigns.
+public final class Team: Model, @unchecked Sendable {
+    public static let schema = "teams"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "code") public var code: String
+    @Field(key: "name") public var name: String
+    @OptionalField(key: "company") public var company: String?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+
+    public init() {}
+
+    public init(code: String, name: String, company: String? = nil) {
+        self.code = code
+        self.name = name
+        self.company = company
+    }
+}
