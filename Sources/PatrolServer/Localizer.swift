@@ -23,6 +23,8 @@ public struct Localizer: Sendable {
 
     /// A string, with `{name}` placeholders filled; falls back to Chinese, then to the key.
     public func text(_ key: String, _ language: Language, _ values: [String: String] = [:]) -> String {
+        // Code names keys with dots, templates with underscores (Leaf reads dots as paths): one table.
+        let key = key.replacingOccurrences(of: ".", with: "_")
         var s = tables[language]?[key] ?? tables[.zh]?[key] ?? key
         for (k, v) in values { s = s.replacingOccurrences(of: "{\(k)}", with: v) }
         return s

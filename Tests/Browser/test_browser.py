@@ -1,0 +1,99 @@
+"""Browser flows in real headless Chromium (Debian's chromium + chromium-driver).
+
+Needs a running `patrol serve` with the demo campaign at PATROL_BROWSER_URL and two accounts
+created by .ci/run: ciadmin (admin) and ciliaison (liaison of D02), passwords in the environment.
+Screenshots go to PATROL_SCREENSHOTS (default ./screenshots).
+"""
+import os
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+BASE = os.environ.get("PATROL_BROWSER_URL", "http://127.0.0.1:8099")
+SHOTS = os.environ.get("PATROL_SCREENSHOTS", "screenshots")
+ADMIN_PW = os.environ["PATROL_CI_ADMIN_PASSWORD"]
+LIAISON_PW = os.environ["PATROL_CI_LIAISON_PASSWORD"]
+
+
+@pytest.fixture
+def browser():
+    opts = webdriver.ChromeOptions()
+    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=zh-CN"]:
+        opts.add_argument(arg)
+    opts.binary_location = "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def shot(driver, name):
+    os.makedirs(SHOTS, exist_ok=True)
+    driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
+
+
+def login(driver, username, password):
+    driver.get(BASE + "/login")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+
+
+def test_wrong_password_shows_error(browser):
+    login(browser, "ciadmin", "not-the-password")
+    error = browser.find_element(By.CSS_SELECTOR, "p.error")
+    assert "用户名或密码错误" in error.text
+    assert browser.current_url.endswith("/login")
+    shot(browser, "login-error")
+
+
+def test_admin_sees_units_and_contacts(browser):
+    login(browser, "ciadmin", ADMIN_PW)
+    assert "/campaigns" in browser.current_url
+    assert "网安2022常州行动" in browser.page_source
+    assert "演示" in browser.page_source
+    shot(browser, "campaigns")
+    browser.get(BASE + "/campaigns/CZ2022")
+    shot(browser, "campaign-overview")
+    browser.get(BASE + "/campaigns/CZ2022/units")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.grid tbody tr")
+    assert len(rows) == 83
+    shot(browser, "units")
+    browser.get(BASE + "/campaigns/CZ2022/units?group=district")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.grid tbody tr")) == 7
+    browser.get(BASE + "/campaigns/CZ2022/units?q=%E5%85%AC%E5%AE%89")  # 公安
+    names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "table.grid tbody tr td:nth-child(2)")]
+    assert names == ["公安局"]
+    browser.get(BASE + "/campaigns/CZ2022/units/D01")
+    assert "溧阳市" in browser.page_source
+    assert "138000" in browser.page_source  # liaison phone visible to the admin
+    shot(browser, "unit")
+    browser.get(BASE + "/campaigns/CZ2022/assets?q=198.51.100")
+    shot(browser, "assets")
+    browser.get(BASE + "/admin/users")
+    shot(browser, "users")
+    browser.get(BASE + "/admin/audit")
+    assert "login.success" in browser.page_source
+    shot(browser, "audit")
+    browser.get(BASE + "/lang/en?next=/campaigns/CZ2022/units")
+    assert "Ranking group" in browser.page_source
+    shot(browser, "units-en")
+    browser.get(BASE + "/lang/zh-CN?next=/campaigns")
+
+
+def test_liaison_sees_only_own_unit(browser):
+    login(browser, "ciliaison", LIAISON_PW)
+    browser.get(BASE + "/campaigns/CZ2022/units")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.grid tbody tr")
+    assert len(rows) == 1 and "金坛区" in rows[0].text
+    browser.get(BASE + "/campaigns/CZ2022/units/D02")
+    assert "金坛区" in browser.page_source
+    shot(browser, "liaison-unit")
+    browser.get(BASE + "/campaigns/CZ2022/units/D01")
+    assert "溧阳市" not in browser.page_source
+    assert "未找到" in browser.page_source
+    shot(browser, "liaison-other-unit")
+    browser.get(BASE + "/admin/users")
+    assert "没有执行此操作的权限" in browser.page_source
