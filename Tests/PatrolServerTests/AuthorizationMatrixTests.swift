@@ -1,0 +1,224 @@
+import Fluent
+import PatrolCore
+import PatrolStore
+import XCTVapor
+@testable import PatrolServer
+
+/// Every route × every role: allowed or refused, as the table says. The table must list every
+/// registered route, so a new route cannot be added without deciding who may use it.
+final class AuthorizationMatrixTests: XCTestCase {
+    /// Columns: anonymous, admin, reviewer, tester, liaison (of D01), observer. A = allowed, D = refused.
+    /// Object routes use unit D02 / its assets, which the D01 liaison must not reach.
+    static let expected: [String: String] = [
+        "GET /healthz": "AAAAAA",
+        "GET /": "DAAAAA",
+        "GET /login": "AAAAAA",
+        "POST /login": "AAAAAA",
+        "POST /logout": "DAAAAA",
+        "GET /password": "DAAAAA",
+        "POST /password": "DAAAAA",
+        "GET /lang/:language": "AAAAAA",
+        "POST /api/v1/auth/login": "AAAAAA",
+        "POST /api/v1/auth/logout": "DAAAAA",
+        "GET /api/v1/auth/me": "DAAAAA",
+        "POST /api/v1/auth/password": "DAAAAA",
+        "GET /campaigns": "DAAAAA",
+        "GET /campaigns/:campaign": "DAAAAA",
+        "POST /campaigns/:campaign/state": "DADDDD",
+        "GET /api/v1/campaigns": "DAAAAA",
+        "GET /api/v1/campaigns/:campaign": "DAAAAA",
+        "GET /campaigns/:campaign/units": "DAAAAA",
+        "GET /campaigns/:campaign/units/:unit": "DAAADA",
+        "GET /api/v1/campaigns/:campaign/units": "DAAAAA",
+        "GET /api/v1/campaigns/:campaign/units/:unit": "DAAADA",
+        "GET /campaigns/:campaign/assets": "DAAAAA",
+        "GET /campaigns/:campaign/units/:unit/assets/new": "DADDDD",
+        "POST /campaigns/:campaign/units/:unit/assets": "DADDDD",
+        "GET /campaigns/:campaign/assets/:asset/edit": "DADDDD",
+        "POST /campaigns/:campaign/assets/:asset": "DADDDD",
+        "POST /campaigns/:campaign/assets/:asset/delete": "DADDDD",
+        "GET /api/v1/campaigns/:campaign/assets": "DAAAAA",
+        "POST /api/v1/campaigns/:campaign/assets": "DADDDD",
+        "GET /api/v1/campaigns/:campaign/assets/:asset": "DAAADA",
+        "PATCH /api/v1/campaigns/:campaign/assets/:asset": "DADDDD",
+        "DELETE /api/v1/campaigns/:campaign/assets/:asset": "DADDDD",
+        "GET /api/v1/campaigns/:campaign/teams": "DAAADA",
+        "GET /admin/users": "DADDDD",
+        "GET /admin/users/new": "DADDDD",
+        "POST /admin/users": "DADDDD",
+        "POST /admin/users/:user/disable": "DADDDD",
+        "POST /admin/users/:user/enable": "DADDDD",
+        "POST /admin/users/:user/reset": "DADDDD",
+        "GET /api/v1/users": "DADDDD",
+        "POST /api/v1/users": "DADDDD",
+        "GET /api/v1/users/:user": "DADDDD",
+        "PATCH /api/v1/users/:user": "DADDDD",
+        "POST /api/v1/users/:user/password": "DADDDD",
+        "GET /admin/audit": "DADDDD",
+        "GET /api/v1/openapi.json": "AAAAAA",
+    ]
+
+    static let roles: [(String?, Role?)] = [(nil, nil), ("m-admin", .admin), ("m-reviewer", .reviewer), ("m-tester", .tester),
+                                            ("m-liaison", .liaison), ("m-observer", .observer)]
+
+    func key(_ route: Route) -> String {
+        "\(route.method.rawValue) /" + route.path.map { "\($0)" }.joined(separator: "/")
+    }
+
+    func testEveryRouteDeclaresAccessAndIsInTheTable() async throws {
+        try await withEachDatabase { app, _ in
+            let registered = Set(app.routes.all.map(key))
+            XCTAssertEqual(registered.subtracting(Self.expected.keys), [], "routes missing from the matrix")
+            XCTAssertEqual(Set(Self.expected.keys).subtracting(registered), [], "matrix rows for routes that do not exist")
+            for route in app.routes.all { XCTAssertNotNil(route.access, "\(key(route)) has no access rule") }
+        }
+    }
+
+    func testMatrix() async throws {
+        try await withEachDatabase { app, location in
+            try await app.loadDemoCampaign()
+            for (name, role) in Self.roles {
+                guard let name, let role else { continue }
+                try await app.makeUser(name, role, unit: role == .liaison ? "D01" : nil, team: role == .tester ? "T01" : nil)
+            }
+            try await app.makeUser("victim", .observer)
+            var serial = 0
+            // Admin last, so a route that changes something is first tried by those who must be refused.
+            let order = [0, 2, 3, 4, 5, 1]
+            for route in app.routes.all.sorted(by: { key($0) < key($1) }) {
+                let rowKey = key(route)
+                guard let rowText = Self.expected[rowKey] else { continue }
+                let row = Array(rowText)
+                let deleting = rowKey.hasSuffix("/delete") || route.method == .DELETE
+                var assetCode = "D02-1"
+                if deleting {
+                    serial += 1
+                    let campaign = try await Campaign.query(on: app.db).filter(\.$code == "CZ2022").first()!
+                    let unit = try await PatrolStore.Unit.query(on: app.db).filter(\.$code == "D02").first()!
+                    assetCode = "D02-9\(serial)"
+                    try await Asset(campaignID: campaign.requireID(), unitID: unit.requireID(), code: assetCode, kind: .ip,
+                                    target: "192.0.2.\(serial)", origin: .declared).create(on: app.db)
+                }
+                let path = route.path.map { component -> String in
+                    switch "\(component)" {
+                    case ":campaign": "CZ2022"
+                    case ":unit": "D02"
+                    case ":asset": assetCode
+                    case ":user": "victim"
+                    case ":language": "en"
+                    default: "\(component)"
+                    }
+                }.joined(separator: "/")
+                for index in order {
+                    let (username, _) = Self.roles[index]
+                    serial += 1
+                    let isAPI = path.hasPrefix("api/")
+                    var headers: HTTPHeaders = ["Cookie": "patrol_csrf=\(testCSRF)"]
+                    if let username {
+                        let token = try await app.token(for: username, kind: isAPI ? .api : .web)
+                        if isAPI { headers.add(name: .authorization, value: "Bearer \(token)") }
+                        else { headers.replaceOrAdd(name: .cookie, value: "patrol_csrf=\(testCSRF); patrol_session=\(token)") }
+                    }
+                    let target = "https://m\(serial).d02.changzhou.example/"
+                    try await app.test(route.method, "/" + path, headers: headers, beforeRequest: { req async throws in
+                        guard route.method != .GET else { return }
+                        if isAPI {
+                            if path.hasSuffix("/assets") {
+                                try req.content.encode(["unit": "D02", "kind": "website", "target": target], as: .json)
+                            } else {
+                                try req.content.encode([String: String](), as: .json)
+                            }
+                        } else {
+                            req.headers.contentType = .urlEncodedForm
+                            req.body = .init(string: formBody(["kind": "website", "target": target]))
+                        }
+                    }, afterResponse: { res async throws in
+                        let location = res.headers.first(name: .location) ?? ""
+                        let refused = [401, 403, 404].contains(Int(res.status.code))
+                            || (res.status == .seeOther && location.hasPrefix("/login") && path != "login" && !(path == "logout" && location == "/login"))
+                        let allowed = !refused && res.status.code < 500
+                        let who = username ?? "anonymous"
+                        if row[index] == "A" {
+                            XCTAssertTrue(allowed, "\(location.isEmpty ? "" : location) \(rowKey) as \(who) should be allowed, got \(res.status.code) on \(location)")
+                        } else {
+                            XCTAssertTrue(refused, "\(rowKey) as \(who) should be refused, got \(res.status.code)")
+                        }
+                    })
+                }
+            }
+            _ = location
+        }
+    }
+
+    func testLiaisonNeverSeesAnotherUnitsData() async throws {
+        try await withEachDatabase { app, _ in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("li1", .liaison, unit: "D01")
+            let token = try await app.token(for: "li1", kind: .api)
+            let auth: HTTPHeaders = ["Authorization": "Bearer \(token)"]
+            try await app.test(.GET, "/api/v1/campaigns/CZ2022/units", headers: auth) { res async throws in
+                let units = try res.content.decode([UnitDTO].self)
+                XCTAssertEqual(units.map(\.code), ["D01"])
+            }
+            try await app.test(.GET, "/api/v1/campaigns/CZ2022/assets", headers: auth) { res async throws in
+                let assets = try res.content.decode([AssetDTO].self)
+                XCTAssertFalse(assets.isEmpty)
+                XCTAssertTrue(assets.allSatisfy { $0.unit == "D01" })
+            }
+            try await app.test(.GET, "/api/v1/campaigns/CZ2022/units/D02", headers: auth) { res async throws in
+                XCTAssertEqual(res.status, .notFound)
+                XCTAssertFalse(res.body.string.contains("金坛"))
+            }
+        }
+    }
+
+    func testTesterNeverSeesLiaisonContacts() async throws {
+        try await withEachDatabase { app, _ in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("te1", .tester, team: "T01")
+            let api = try await app.token(for: "te1", kind: .api)
+            try await app.test(.GET, "/api/v1/campaigns/CZ2022/units/D01", headers: ["Authorization": "Bearer \(api)"]) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertNil(try res.content.decode(UnitDTO.self).liaisons)
+                XCTAssertFalse(res.body.string.contains("138000"))
+            }
+            let web = try await app.token(for: "te1", kind: .web)
+            try await app.test(.GET, "/campaigns/CZ2022/units/D01", headers: ["Cookie": "patrol_session=\(web)"]) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertFalse(res.body.string.contains("138000"))
+            }
+        }
+    }
+
+    func testLiaisonDeclaresAssetsOnlyBeforeTheCampaignRuns() async throws {
+        try await withEachDatabase { app, _ in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("li1", .liaison, unit: "D01")
+            let auth: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "li1", kind: .api))"]
+            let body = ["unit": "D01", "kind": "website", "target": "https://new.d01.changzhou.example/"]
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/assets", headers: auth, beforeRequest: { req async throws in
+                try req.content.encode(body, as: .json)
+            }) { res async throws in XCTAssertEqual(res.status, .forbidden) }
+            let campaign = try await Campaign.query(on: app.db).filter(\.$code == "CZ2022").first()!
+            campaign.state = .draft
+            try await campaign.save(on: app.db)
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/assets", headers: auth, beforeRequest: { req async throws in
+                try req.content.encode(body, as: .json)
+            }) { res async throws in
+                XCTAssertEqual(res.status, .created)
+                XCTAssertEqual(try res.content.decode(AssetDTO.self).unit, "D01")
+            }
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/assets", headers: auth, beforeRequest: { req async throws in
+                try req.content.encode(["unit": "D01", "kind": "ip", "target": "999.1.1.1"], as: .json)
+            }) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.body.string.contains("999.1.1.1"))
+            }
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/assets", headers: auth, beforeRequest: { req async throws in
+                try req.content.encode(["unit": "D02", "kind": "website", "target": "https://x.d02.changzhou.example/"], as: .json)
+            }) { res async throws in XCTAssertEqual(res.status, .notFound) }
+            let logged = try await AuditEvent.query(on: app.db).filter(\.$action == "asset.create").count()
+            XCTAssertEqual(logged, 1)
+        }
+    }
+}

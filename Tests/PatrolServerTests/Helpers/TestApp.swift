@@ -1,0 +1,74 @@
+import Fluent
+import Foundation
+import PatrolCore
+import PatrolStore
+import SQLKit
+import XCTVapor
+@testable import PatrolServer
+
+/// The databases every integration test runs on: in-memory SQLite always, PostgreSQL when
+/// `PATROL_TEST_POSTGRES_URL` is set (CI sets it).
+func testDatabases() -> [DatabaseLocation] {
+    var list: [DatabaseLocation] = [.sqliteMemory]
+    if let url = ProcessInfo.processInfo.environment["PATROL_TEST_POSTGRES_URL"], !url.isEmpty { list.append(.postgres(url)) }
+    return list
+}
+
+/// Runs `body` once per database with a freshly migrated, empty schema.
+func withEachDatabase(_ body: (Application, DatabaseLocation) async throws -> Void) async throws {
+    for location in testDatabases() {
+        let app = try await Application.make(.testing)
+        do {
+            var options = PatrolOptions(database: location, bcryptCost: 4)
+            options.sessionIdleTimeout = 30 * 60
+            try await configure(app, options: options)
+            app.logger.logLevel = .warning
+            if location.isPostgres, let sql = app.db as? any SQLDatabase {
+                try await sql.raw("DROP SCHEMA public CASCADE").run()
+                try await sql.raw("CREATE SCHEMA public").run()
+            }
+            try await app.autoMigrate()
+            try await body(app, location)
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            XCTFail("on \(location.redacted): \(error)")
+            throw error
+        }
+    }
+}
+
+extension Application {
+    /// The demo campaign (83 units, closed) without its accounts.
+    func loadDemoCampaign() async throws {
+        let checked = try BundleValidator.check(try DemoCampaign.bundle())
+        _ = try await BundleImporter.importBundle(checked, replace: false, on: db,
+                                                  context: AuditContext(actorID: nil, actor: "test", clientAddress: "local"))
+    }
+
+    @discardableResult
+    func makeUser(_ username: String, _ role: Role, unit: String? = nil, team: String? = nil,
+                  password: String = "Correct-Horse-9") async throws -> User {
+        try await Accounts(db: db, application: self).create(
+            .init(username: username, displayName: nil, role: role, unitCode: unit, teamCode: team, phone: nil, password: password),
+            context: AuditContext(actorID: nil, actor: "test", clientAddress: "local")).user
+    }
+
+    /// A fresh session token for the user, for a page (`web`) or the API.
+    func token(for username: String, kind: UserSession.Kind) async throws -> String {
+        let user = try await User.query(on: db).filter(\.$username == username).first()!
+        let token = SessionToken.generate()
+        try await UserSession(tokenHash: SessionToken.digest(token), userID: user.requireID(), kind: kind,
+                              clientAddress: "127.0.0.1", now: Date()).create(on: db)
+        return token
+    }
+}
+
+/// A form-encoded body with the CSRF field, and the matching cookie.
+let testCSRF = "csrf-token-for-tests-0123456789abcdefghij"
+
+func formBody(_ fields: [String: String]) -> String {
+    (fields.merging(["_csrf": testCSRF]) { a, _ in a })
+        .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+        .joined(separator: "&")
+}
