@@ -23,7 +23,7 @@ struct UnitController: RouteCollection {
     /// The campaign's units the actor may see, filtered; liaisons see only their own unit.
     func visibleUnits(_ req: Request, _ campaign: Campaign, _ filter: Filter) async throws -> [PatrolStore.Unit] {
         let actor = try req.requireActor()
-        var query = campaign.$units.query(on: req.db)
+        var query = campaign.$units.query(on: req.db).with(\.$liaisons).with(\.$parent)
         if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query = query.filter(\.$id == (only ?? UUID())) }
         if let category = filter.category?.nonEmpty { query = query.filter(\.$category == category) }
         if let group = filter.group?.nonEmpty.flatMap(UnitGroup.init(rawValue:)) { query = query.filter(\.$group == group) }
@@ -122,9 +122,13 @@ struct UnitController: RouteCollection {
         let actor = try req.requireActor()
         var liaisons: [UnitDTO.LiaisonDTO]?
         if AccessPolicy.decide(actor, .viewLiaisonContacts(unitID: try unit.requireID())) == .allow {
-            liaisons = try await unit.$liaisons.query(on: req.db).sort(\.$position).all().map { .init(name: $0.name, phone: $0.phone) }
+            // Lists preload liaisons and parents (`visibleUnits`), so this is no query per unit.
+            var all = unit.$liaisons.value ?? []
+            if unit.$liaisons.value == nil { all = try await unit.$liaisons.query(on: req.db).all() }
+            liaisons = all.sorted { $0.position < $1.position }.map { .init(name: $0.name, phone: $0.phone) }
         }
-        let parent = try await unit.$parent.get(on: req.db)?.code
+        var parent = unit.$parent.value.map { $0?.code } ?? nil
+        if unit.$parent.value == nil { parent = try await unit.$parent.get(on: req.db)?.code }
         return UnitDTO(code: unit.code, name: unit.name, category: unit.category, group: unit.group.rawValue,
                        parent: parent, note: unit.note, assets: assets, liaisons: liaisons)
     }
