@@ -19,11 +19,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     ],
     targets: [
         .target(
             name: "PatrolCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "BigInt", package: "BigInt"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -56,7 +61,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "PatrolCoreTests", dependencies: ["PatrolCore"], swiftSettings: strict),
+        .testTarget(
+            name: "PatrolCoreTests",
+            dependencies: ["PatrolCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PatrolServerTests",
             dependencies: [

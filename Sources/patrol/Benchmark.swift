@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import PatrolCore
+
+struct BenchmarkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Measure the scoring engine on a generated province-scale campaign (see BENCHMARKS.md).",
+        discussion: "Build with -c release. Times exclude generating the input; peak memory includes it.",
+        shouldDisplay: false)
+
+    @Option(help: "Units.") var units = 2_000
+    @Option(help: "Assets.") var assets = 50_000
+    @Option(help: "Findings.") var findings = 500_000
+    @Option(help: "Timed runs.") var runs = 5
+    @Option(help: "Seed of the generator.") var seed: UInt64 = 2022
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let input = ProvinceWorkload.make(units: units, assets: assets, findings: findings, seed: seed)
+        let afterInput = peakResidentMiB()
+        var times: [Duration] = []
+        var sheet: ScoreSheet?
+        for _ in 0..<max(1, runs) {
+            let start = clock.now
+            sheet = try ScoringEngine.score(input)
+            times.append(clock.now - start)
+        }
+        times.sort()
+        let s = sheet!
+        let lines = s.units.reduce(0) { $0 + $1.lines.count }
+        print("scoring: \(units) units, \(assets) assets, \(findings) findings → \(lines) explained lines")
+        print("time per run: min \(format(times.first!)), median \(format(times[times.count / 2])), max \(format(times.last!)) over \(times.count) runs")
+        print("peak resident memory: \(peakResidentMiB()) MiB (after generating the input: \(afterInput) MiB)")
+        print("top: \(s.units[0].unit) \(s.units[0].total); last: \(s.units[s.units.count - 1].unit) \(s.units[s.units.count - 1].total)")
+    }
+
+    func format(_ d: Duration) -> String {
+        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        return "\(ms) ms"
+    }
+
+    func peakResidentMiB() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) / 1024  // Linux reports kilobytes
+    }
+}
+
+/// A deterministic synthetic campaign shaped like a province: units in the three groups, assets
+/// spread unevenly (some units with none), findings in every state and kind with remediation history.
+enum ProvinceWorkload {
+    static func make(units unitCount: Int, assets assetCount: Int, findings findingCount: Int, seed: UInt64) -> ScoringInput {
+        var rng = SeededGenerator(seed: seed)
+        let groups = UnitGroup.allCases
+        var assetsPerUnit = [Int](repeating: 0, count: unitCount)
+        for _ in 0..<assetCount { assetsPerUnit[Int.random(in: 0..<unitCount, using: &rng) % max(1, unitCount - unitCount / 50)] += 1 }
+        let units = (0..<unitCount).map { i in
+            ScoringInput.Unit(code: String(format: "U%05d", i), name: "单位\(i)", group: groups[i % 3], assets: assetsPerUnit[i])
+        }
+        let hour: EpochMillis = 3_600_000
+        let start: EpochMillis = 1_652_630_400_000  // 2022-05-16T00:00:00+08:00
+        let statuses: [FindingStatus] = [.closed, .closed, .closed, .remediated, .notified, .notified, .verified, .submitted, .rejected, .duplicate]
+        var findings: [ScoringInput.Finding] = []
+        findings.reserveCapacity(findingCount)
+        for i in 0..<findingCount {
+            let kindRoll = Int.random(in: 0..<100, using: &rng)
+            let kind: FindingKind = kindRoll < 85 ? .vulnerability : (kindRoll < 92 ? .intrusion : .assetDiscrepancy)
+            let status = statuses[Int.random(in: 0..<statuses.count, using: &rng)]
+            let notified: EpochMillis? = status.isNotified ? start + EpochMillis.random(in: 0...(100 * hour), using: &rng) : nil
+            var reports: [ScoringInput.Report] = []
+            if let n = notified, status == .closed || status == .remediated {
+                if Bool.random(using: &rng) { reports.append(.init(submittedAt: n + EpochMillis.random(in: 0...(40 * hour), using: &rng), retest: .failed)) }
+                let last = (reports.last?.submittedAt ?? n) + EpochMillis.random(in: 0...(60 * hour), using: &rng)
+                reports.append(.init(submittedAt: last, retest: status == .closed ? .passed : nil))
+            }
+            findings.append(ScoringInput.Finding(
+                code: String(format: "F%07d", i), unit: units[Int.random(in: 0..<unitCount, using: &rng)].code, kind: kind,
+                severity: kind == .vulnerability ? Severity.allCases[Int.random(in: 0..<4, using: &rng)] : nil,
+                weakPassword: kind == .vulnerability && Int.random(in: 0..<10, using: &rng) == 0,
+                sensitiveRecords: Int.random(in: 0..<20, using: &rng) == 0 ? Int.random(in: 0...5_000, using: &rng) : 0,
+                status: status, notifiedAt: notified, reports: reports))
+        }
+        return ScoringInput(policy: .standard, at: start + 15 * 24 * hour, units: units, findings: findings)
+    }
+}
