@@ -20,6 +20,15 @@ public enum Action: Sendable, Equatable {
     case manageUsers
     case viewAudit
     case changeOwnPassword
+    /// The ranking. Liaisons only once published, and then only their own row.
+    case viewScores(published: Bool)
+    /// One unit's score card with its explanation.
+    case viewUnitScore(unitID: UUID, published: Bool)
+    /// Publish (freeze) the scores, or withdraw a publication.
+    case publishScores
+    /// One finding: reviewers and admins all, a tester their own team's, a liaison their unit's once
+    /// notified; anything else is none of the actor's business (404).
+    case viewFinding(unitID: UUID, teamID: UUID, status: FindingStatus)
 }
 
 /// What the policy says. A denial says how to answer: 401 to ask for a login, 403 when the actor
@@ -39,7 +48,7 @@ public enum AccessPolicy {
         switch action {
         case .changeOwnPassword, .viewCampaigns:
             return .allow
-        case .manageCampaigns, .manageUnits, .manageTeams, .manageUsers, .viewAudit:
+        case .manageCampaigns, .manageUnits, .manageTeams, .manageUsers, .viewAudit, .publishScores:
             return role == .admin ? .allow : .forbidden(reason: "admin only")
         case .listUnits, .listAssets:
             // Liaisons get a list filtered to their own unit (see `visibleUnit`).
@@ -64,6 +73,27 @@ public enum AccessPolicy {
             }
         case .listTeams:
             return role == .liaison ? .forbidden(reason: "liaisons do not see teams") : .allow
+        case .viewScores(let published):
+            switch role {
+            case .admin, .reviewer, .observer: return .allow
+            case .liaison: return published ? .allow : .forbidden(reason: "scores are not published yet")
+            case .tester: return .forbidden(reason: "testing teams do not see unit scores")
+            }
+        case .viewUnitScore(let unitID, let published):
+            switch role {
+            case .admin, .reviewer, .observer: return .allow
+            case .liaison:
+                guard actor.unitID == unitID else { return .notFound }
+                return published ? .allow : .forbidden(reason: "scores are not published yet")
+            case .tester: return .forbidden(reason: "testing teams do not see unit scores")
+            }
+        case .viewFinding(let unitID, let teamID, let status):
+            switch role {
+            case .admin, .reviewer: return .allow
+            case .tester: return actor.teamID == teamID ? .allow : .notFound
+            case .liaison: return actor.unitID == unitID && status.isNotified ? .allow : .notFound
+            case .observer: return .notFound
+            }
         }
     }
 

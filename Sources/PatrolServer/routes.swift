@@ -11,5 +11,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: TeamController())
     try app.register(collection: UserController())
     try app.register(collection: AuditController())
+    try app.register(collection: ScoreController())
+    try app.register(collection: FindingController())
     try app.register(collection: OpenAPIController())
 }

@@ -30,12 +30,15 @@ struct Score: AsyncParsableCommand {
             instant = parsed
         }
         let code = campaign, instantAt = instant
-        let (sheet, zone) = try await withApplication { app in
+        let doc: ScoreSheetDocument = try await withApplication { app in
             guard let c = try await PatrolStore.Campaign.find(code: code, on: app.db) else {
                 throw CommandFailure(description: "campaign \"\(code)\" does not exist")
             }
             do {
-                return (try await ScoringData.sheet(for: c, at: instantAt, on: app.db), c.zone)
+                // Without --at a published campaign prints its frozen sheet, as its units saw it.
+                if instantAt == nil { return try await ScorePublication.current(for: c, on: app.db).document }
+                let sheet = try await ScoringData.sheet(for: c, at: instantAt, on: app.db)
+                return ScoreSheetDocument(campaign: code, sheet: sheet, timeZone: c.zone)
             } catch let error as ScoringError {
                 throw CommandFailure(description: "campaign \(code): \(error.description)")
             }
@@ -43,12 +46,12 @@ struct Score: AsyncParsableCommand {
         let chinese = lang == .zh
         switch format {
         case .json:
-            FileHandle.standardOutput.write(ScoreSheetDocument(campaign: code, sheet: sheet, timeZone: zone).encoded())
+            FileHandle.standardOutput.write(doc.encoded())
             FileHandle.standardOutput.write(Data("\n".utf8))
         case .csv:
-            FileHandle.standardOutput.write(try ScoreSheetExport.csv(sheet, chinese: chinese))
+            FileHandle.standardOutput.write(try ScoreSheetExport.csv(doc, chinese: chinese))
         case .table:
-            FileHandle.standardOutput.write(Data(ScoreSheetExport.table(sheet, chinese: chinese).utf8))
+            FileHandle.standardOutput.write(Data(ScoreSheetExport.table(doc, chinese: chinese).utf8))
         }
     }
 }

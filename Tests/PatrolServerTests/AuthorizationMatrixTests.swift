@@ -56,6 +56,20 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /api/v1/users/:user/password": "DADDDD",
         "GET /admin/audit": "DADDDD",
         "GET /api/v1/openapi.json": "AAAAAA",
+        // The demo campaign is closed, not published: liaisons see no scores yet.
+        "GET /campaigns/:campaign/scores": "DAADDA",
+        "GET /campaigns/:campaign/scores.csv": "DAADDA",
+        "GET /campaigns/:campaign/scores/:unit": "DAADDA",
+        "POST /campaigns/:campaign/scores/publish": "DADDDD",
+        "GET /campaigns/:campaign/scoring-policy": "DAAAAA",
+        "POST /campaigns/:campaign/scoring-policy": "DADDDD",
+        "GET /api/v1/campaigns/:campaign/scores": "DAADDA",
+        "GET /api/v1/campaigns/:campaign/scores/:unit": "DAADDA",
+        "POST /api/v1/campaigns/:campaign/scores/publish": "DADDDD",
+        "GET /api/v1/campaigns/:campaign/scoring-policy": "DAAAAA",
+        "PUT /api/v1/campaigns/:campaign/scoring-policy": "DADDDD",
+        // A notified finding of another unit (not D01) and another team (not T01).
+        "GET /campaigns/:campaign/findings/:finding": "DAADDD",
     ]
 
     static let roles: [(String?, Role?)] = [(nil, nil), ("m-admin", .admin), ("m-reviewer", .reviewer), ("m-tester", .tester),
@@ -82,6 +96,8 @@ final class AuthorizationMatrixTests: XCTestCase {
                 try await app.makeUser(name, role, unit: role == .liaison ? "D01" : nil, team: role == .tester ? "T01" : nil)
             }
             try await app.makeUser("victim", .observer)
+            let foreignFinding = try await Finding.query(on: app.db).with(\.$unit).with(\.$team).all()
+                .first { $0.unit.code != "D01" && $0.team.code != "T01" && $0.status.isNotified }!.code
             var serial = 0
             // Admin last, so a route that changes something is first tried by those who must be refused.
             let order = [0, 2, 3, 4, 5, 1]
@@ -105,6 +121,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                     case ":unit": "D02"
                     case ":asset": assetCode
                     case ":user": "victim"
+                    case ":finding": foreignFinding
                     case ":language": "en"
                     default: "\(component)"
                     }

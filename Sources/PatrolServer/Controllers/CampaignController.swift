@@ -88,7 +88,7 @@ struct CampaignController: RouteCollection {
                              state: $0.state.rawValue, stateName: req.t("team.state.\($0.state.rawValue)")) }
         }
         let canManage = AccessPolicy.decide(actor, .manageCampaigns) == .allow
-        let next = CampaignState.allCases.filter { $0 != campaign.state }
+        let next = CampaignState.allCases.filter { $0 != campaign.state && $0 != .published }
             .map { OverviewView.Stat(label: req.t("campaign.state.\($0.rawValue)"), value: 0, state: $0.rawValue) }
         let content = OverviewView(
             name: campaign.name, code: campaign.code, timeZone: campaign.timeZone,
@@ -107,8 +107,13 @@ struct CampaignController: RouteCollection {
         guard let state = CampaignState(rawValue: form.state) else {
             throw PatrolError.invalid("error.campaign.state", ["state": form.state])
         }
+        guard state != .published else {
+            // Publishing freezes the scores; it has its own action so the sheet is recorded.
+            throw PatrolError.conflict("error.campaign.publish_via_scores")
+        }
         let old = campaign.state
         campaign.state = state
+        if old == .published { ScorePublication.withdraw(campaign) }
         try await req.db.transaction { db in
             try await campaign.save(on: db)
             try await AuditLog.append(on: db, req.auditContext, action: "campaign.state", objectType: "campaign",

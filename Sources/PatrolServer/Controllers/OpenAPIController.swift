@@ -56,6 +56,18 @@ enum OpenAPIDocument {
               request: "UserUpdate", response: "User"),
         .init(method: "post", path: "/api/v1/users/{user}/password",
               summary: "Reset to a generated password the user must change (admin)", tag: "users", response: "PasswordReset"),
+        .init(method: "get", path: "/api/v1/campaigns/{campaign}/scores",
+              summary: "Scores of every unit, ranked (SPEC §5); liaisons: their own row once published; the published sheet once published",
+              tag: "scores", response: "ScoreSheet"),
+        .init(method: "get", path: "/api/v1/campaigns/{campaign}/scores/{unit}",
+              summary: "One unit's score with every deduction explained", tag: "scores", response: "UnitScoreResponse"),
+        .init(method: "post", path: "/api/v1/campaigns/{campaign}/scores/publish",
+              summary: "Publish and freeze the scores of a closed campaign (admin)", tag: "scores", response: "ScoreSheet"),
+        .init(method: "get", path: "/api/v1/campaigns/{campaign}/scoring-policy", summary: "The campaign's scoring policy",
+              tag: "scores", response: "ScoringPolicy"),
+        .init(method: "put", path: "/api/v1/campaigns/{campaign}/scoring-policy",
+              summary: "Replace the scoring policy (admin; not once published); every problem is named", tag: "scores",
+              request: "ScoringPolicy", response: "ScoringPolicy"),
         .init(method: "get", path: "/api/v1/openapi.json", summary: "This document", tag: "meta", auth: false),
     ]
 
@@ -96,7 +108,35 @@ enum OpenAPIDocument {
         "Team": object(["code": string, "name": string, "company": string, "state": ["type": "string", "enum": ["active", "suspended"]],
                         "interception": boolean], required: ["code", "name", "state", "interception"]),
         "TeamList": ["type": "array", "items": ref("Team")],
+        "ScoreLine": object(["finding": string, "part": ["type": "string", "enum": ["asset", "vulnerability", "protection", "data", "remediation"]],
+                             "rule": string, "points": score, "elapsedSeconds": integer, "awaitingRetest": boolean],
+                            required: ["finding", "part", "rule", "points"]),
+        "UnitScore": object(["unit": string, "name": string, "group": ["type": "string", "enum": ["district", "regulator", "department"]],
+                             "assets": integer, "points": integer, "asset": score, "vulnerability": score, "protection": score,
+                             "data": score, "remediation": score, "total": score, "rank": integer, "groupRank": integer,
+                             "pending": integer, "formula": string, "deductions": ["type": "array", "items": ref("ScoreLine")]],
+                            required: ["unit", "name", "group", "assets", "points", "asset", "vulnerability", "protection", "data",
+                                       "remediation", "total", "rank", "groupRank", "formula", "deductions"]),
+        "ScoreSheet": object(["campaign": string, "scoredAt": dateTime, "published": boolean, "publishedAt": dateTime,
+                              "units": ["type": "array", "items": ref("UnitScore")]],
+                             required: ["campaign", "scoredAt", "published", "units"]),
+        "UnitScoreResponse": object(["campaign": string, "scoredAt": dateTime, "published": boolean, "publishedAt": dateTime,
+                                     "score": ref("UnitScore")], required: ["campaign", "scoredAt", "published", "score"]),
+        "ScoringPolicy": object(["assetMax": integer, "assetPerDiscrepancy": integer, "vulnerabilityMax": integer,
+                                 "severityPoints": object(["critical": integer, "high": integer, "medium": integer, "low": integer],
+                                                          required: ["critical", "high", "medium", "low"]),
+                                 "protectionMax": integer, "protectionPerItem": integer, "dataMax": integer, "dataPerItem": integer,
+                                 "sensitiveRecordsThreshold": integer,
+                                 "remediationBrackets": ["type": "array", "items": object(["withinHours": integer, "points": integer],
+                                                                                          required: ["withinHours", "points"])],
+                                 "remediationLatePoints": integer, "unfixedAfterHours": integer, "unfixedPoints": integer],
+                                required: ["assetMax", "assetPerDiscrepancy", "vulnerabilityMax", "severityPoints", "protectionMax",
+                                           "protectionPerItem", "dataMax", "dataPerItem", "sensitiveRecordsThreshold",
+                                           "remediationBrackets", "remediationLatePoints", "unfixedAfterHours", "unfixedPoints"]),
     ] }
+
+    /// A score: a string with exactly two decimals.
+    static var score: [String: Any] { ["type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$"] }
 
     static var string: [String: Any] { ["type": "string"] }
     static var boolean: [String: Any] { ["type": "boolean"] }

@@ -68,8 +68,12 @@ extension Request {
         if let campaign {
             let base = "/campaigns/\(campaign.code)"
             var sub = [item(base, "nav.overview", exact: true), item(base + "/units", "nav.units"), item(base + "/assets", "nav.assets")]
+            let published = campaign.state == .published
             if actor?.role == .liaison, let unitID = actor?.unitID, let unit = try await Unit.find(unitID, on: db) {
                 sub[1] = item(base + "/units/\(unit.code)", "nav.myUnit")
+                if published { sub.append(item(base + "/scores/\(unit.code)", "nav.myScore")) }
+            } else if let actor, AccessPolicy.decide(actor, .viewScores(published: published)) == .allow {
+                sub.append(item(base + "/scores", "nav.scores"))
             }
             header = .init(code: campaign.code, name: campaign.name, stateName: t("campaign.state.\(campaign.state.rawValue)"),
                            state: campaign.state.rawValue, demo: campaign.isDemo, nav: sub)

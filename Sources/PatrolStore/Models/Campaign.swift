@@ -17,6 +17,10 @@ public final class Campaign: Model, @unchecked Sendable {
     /// The scoring policy as JSON (`ScoringPolicy`), so next year's numbers are data.
     @Field(key: "scoring_policy") public var scoringPolicyJSON: String
     @Field(key: "is_demo") public var isDemo: Bool
+    /// When the admin published the scores; nil while they are provisional.
+    @OptionalField(key: "published_at") public var publishedAt: Date?
+    /// The score sheet as published (`ScoreSheetDocument` JSON), frozen at that moment.
+    @OptionalField(key: "published_scores") public var publishedScoresJSON: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 

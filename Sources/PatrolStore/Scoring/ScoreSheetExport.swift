@@ -3,7 +3,7 @@ import Foundation
 import PatrolCore
 
 /// The score sheet as CSV (UTF-8 with a byte-order mark so Excel reads the Chinese) and as an aligned
-/// terminal table. The JSON form is `ScoreSheetDocument`.
+/// terminal table, both from the JSON form `ScoreSheetDocument`, so a frozen sheet exports as published.
 public enum ScoreSheetExport {
     static let groupNames: [UnitGroup: (zh: String, en: String)] = [
         .district: ("辖市区", "District"), .regulator: ("行业主管监管部门", "Regulator"),
@@ -20,14 +20,15 @@ public enum ScoreSheetExport {
             : ["Rank", "Group rank", "Unit", "Name", "Group", "Assets", "Points", "Asset", "Vulnerability", "Protection", "Data", "Remediation", "Total", "Pending"]
     }
 
-    static func cells(_ s: UnitScore, chinese: Bool) -> [String] {
-        [String(s.rank), String(s.groupRank), s.unit, s.name, groupName(s.group, chinese: chinese), String(s.assets),
-         String(s.points), s.asset.description, s.vulnerability.description, s.protection.description,
-         s.data.description, s.remediation.description, s.total.description, String(s.pendingCount)]
+    static func cells(_ s: ScoreSheetDocument.Row, chinese: Bool) -> [String] {
+        let group = UnitGroup(rawValue: s.group).map { groupName($0, chinese: chinese) } ?? s.group
+        return [String(s.rank), String(s.groupRank), s.unit, s.name, group, String(s.assets),
+                String(s.points), s.asset.description, s.vulnerability.description, s.protection.description,
+                s.data.description, s.remediation.description, s.total.description, String(s.pending)]
     }
 
     /// CSV with a UTF-8 BOM and CRLF line ends, one row per unit in rank order.
-    public static func csv(_ sheet: ScoreSheet, chinese: Bool = true) throws -> Data {
+    public static func csv(_ sheet: ScoreSheetDocument, chinese: Bool = true) throws -> Data {
         let stream = OutputStream(toMemory: ())
         stream.open()
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
@@ -42,7 +43,7 @@ public enum ScoreSheetExport {
     }
 
     /// A table aligned for a terminal: Chinese characters count two columns; numbers right-aligned.
-    public static func table(_ sheet: ScoreSheet, chinese: Bool = true) -> String {
+    public static func table(_ sheet: ScoreSheetDocument, chinese: Bool = true) -> String {
         let head = header(chinese: chinese)
         let rows = sheet.units.map { cells($0, chinese: chinese) }
         let textColumns: Set<Int> = [2, 3, 4]
