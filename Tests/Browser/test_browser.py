@@ -39,6 +39,8 @@ def login(driver, username, password):
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    # Wait for the answer (signed in, or the error) before going on.
+    driver.find_element(By.CSS_SELECTOR, ".account .who, p.error")
 
 
 def test_wrong_password_shows_error(browser):
@@ -97,3 +99,47 @@ def test_liaison_sees_only_own_unit(browser):
     shot(browser, "liaison-other-unit")
     browser.get(BASE + "/admin/users")
     assert "没有执行此操作的权限" in browser.page_source
+
+
+def test_scores_ranking_card_publish_and_liaison_card(browser):
+    """Runs last: it publishes the demo campaign's scores."""
+    login(browser, "ciliaison", LIAISON_PW)
+    browser.get(BASE + "/campaigns/CZ2022/scores/D02")
+    assert "没有执行此操作的权限" in browser.page_source  # refused before publication
+    browser.delete_all_cookies()
+
+    login(browser, "ciadmin", ADMIN_PW)
+    browser.get(BASE + "/campaigns/CZ2022/scores")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.scores tbody tr")
+    assert len(rows) == 83
+    assert rows[0].find_element(By.CSS_SELECTOR, "td.rank").text == "1"
+    shot(browser, "scores")
+    browser.find_element(By.LINK_TEXT, "辖市区").click()
+    browser.find_element(By.CSS_SELECTOR, "nav.tabs a.active[href$='group=district']")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.scores tbody tr")) == 7
+    browser.get(BASE + "/campaigns/CZ2022/scores/G03")
+    assert "55 × (1 − (240/2) ÷ (240/2)) = 0 → 0.00" in browser.page_source
+    shot(browser, "score-card")
+    browser.find_element(By.CSS_SELECTOR, "table.lines a").click()
+    browser.find_element(By.CSS_SELECTOR, "dl.facts")
+    assert "/findings/" in browser.current_url
+    shot(browser, "finding")
+    browser.get(BASE + "/campaigns/CZ2022/scoring-policy")
+    assert browser.find_element(By.NAME, "vulnerabilityMax").get_attribute("value") == "55"
+    shot(browser, "scoring-policy")
+    browser.get(BASE + "/campaigns/CZ2022/scores")
+    browser.find_element(By.CSS_SELECTOR, "form.publish button[type=submit]").click()
+    assert browser.find_element(By.CSS_SELECTOR, "p.meta .state-published").text == "已发布"
+    assert not browser.find_elements(By.CSS_SELECTOR, "form.publish")
+    browser.delete_all_cookies()
+
+    login(browser, "ciliaison", LIAISON_PW)
+    browser.get(BASE + "/campaigns/CZ2022")
+    browser.find_element(By.LINK_TEXT, "本单位成绩").click()
+    browser.find_element(By.CSS_SELECTOR, ".totalnum")
+    assert browser.current_url.endswith("/campaigns/CZ2022/scores/D02")
+    assert "金坛区" in browser.page_source
+    assert "总分" in browser.page_source
+    shot(browser, "score-card-liaison")
+    browser.get(BASE + "/campaigns/CZ2022/scores/D01")
+    assert "溧阳市" not in browser.page_source

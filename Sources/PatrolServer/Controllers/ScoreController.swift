@@ -192,7 +192,7 @@ struct ScoreController: RouteCollection {
         default: note = req.t("score.provisional.running")
         }
         let content = RankingView(
-            tabs: tabs, rows: rows, scoredAt: campaign.scoredAt == nil && !published ? req.t("score.scoredAt.now") : doc.scoredAt.replacingOccurrences(of: "T", with: " "),
+            tabs: tabs, rows: rows, scoredAt: campaign.scoredAt == nil && !published ? req.t("score.scoredAt.now") : req.timeText(BundleDate.parse(doc.scoredAt), in: campaign),
             published: published, publishedAt: req.timeText(campaign.publishedAt, in: campaign),
             canPublish: campaign.state == .closed && AccessPolicy.decide(actor, .publishScores) == .allow,
             provisionalNote: note, pending: rows.reduce(0) { $0 + $1.pending },
@@ -276,7 +276,7 @@ struct ScoreController: RouteCollection {
             unit: row.unit, name: row.name, groupName: req.t("unit.group.\(row.group)"), total: row.total.description,
             rank: row.rank, rankOf: doc.units.count, groupRank: row.groupRank, groupOf: groupOf, assets: row.assets,
             points: row.points, parts: parts, formula: row.formula, lines: lines,
-            scoredAt: doc.scoredAt.replacingOccurrences(of: "T", with: " "), published: published,
+            scoredAt: req.timeText(BundleDate.parse(doc.scoredAt), in: campaign), published: published,
             provisional: !published,
             backHref: actor.role == .liaison ? nil : "/campaigns/\(campaign.code)/scores")
         return try await req.page("score-card", title: "\(unit.name) · \(req.t("score.card"))", campaign: campaign, content: content)
