@@ -74,6 +74,9 @@ def test_admin_sees_units_and_contacts(browser):
     shot(browser, "unit")
     browser.get(BASE + "/campaigns/CZ2022/assets?q=198.51.100")
     shot(browser, "assets")
+    browser.get(BASE + "/campaigns/CZ2022/teams")
+    assert "T01" in browser.page_source and "T02" in browser.page_source
+    shot(browser, "teams")
     browser.get(BASE + "/admin/users")
     shot(browser, "users")
     browser.get(BASE + "/admin/audit")

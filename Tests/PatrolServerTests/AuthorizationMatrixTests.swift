@@ -43,6 +43,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "PATCH /api/v1/campaigns/:campaign/assets/:asset": "DADDDD",
         "DELETE /api/v1/campaigns/:campaign/assets/:asset": "DADDDD",
         "GET /api/v1/campaigns/:campaign/teams": "DAAADA",
+        "GET /campaigns/:campaign/teams": "DAAADA",
         "GET /admin/users": "DADDDD",
         "GET /admin/users/new": "DADDDD",
         "POST /admin/users": "DADDDD",

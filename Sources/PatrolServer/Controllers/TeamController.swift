@@ -1,4 +1,5 @@
 import Fluent
+import PatrolCore
 import PatrolStore
 import Vapor
 
@@ -7,6 +8,58 @@ struct TeamController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped("api", "v1", "campaigns", ":campaign")
             .endpoint(.GET, "teams", access: .policy(.listTeams), use: apiList)
+        routes.endpoint(.GET, "campaigns", ":campaign", "teams", access: .policy(.listTeams), use: page)
+    }
+
+    struct TeamsView: Encodable {
+        struct Member: Encodable { var username, displayName: String; var disabled: Bool }
+        struct Row: Encodable {
+            var code, name, company, state, stateName: String
+            var interception: Bool
+            var members: [Member]?
+            var submitted, counted: Int?
+        }
+        var rows: [Row]
+        var showMembers: Bool
+        var showCounts: Bool
+    }
+
+    /// The teams page: every role but liaisons; member accounts for the organiser's staff, finding
+    /// counts for those who may see every finding's existence (admins, reviewers, observers).
+    func page(req: Request) async throws -> View {
+        let campaign = try await req.campaign()
+        let actor = try req.requireActor()
+        let links = try await CampaignTeam.query(on: req.db).filter(\.$campaign.$id == campaign.requireID()).with(\.$team).all()
+            .sorted { $0.team.code < $1.team.code }
+        let showMembers = actor.role == .admin || actor.role == .reviewer
+        let showCounts = showMembers || actor.role == .observer
+        var members: [UUID: [TeamsView.Member]] = [:]
+        if showMembers {
+            let testers = try await User.query(on: req.db).filter(\.$role == .tester)
+                .filter(\.$team.$id ~~ links.compactMap { $0.team.id }).sort(\.$username).all()
+            for u in testers {
+                guard let t = u.$team.id else { continue }
+                members[t, default: []].append(.init(username: u.username, displayName: u.displayName, disabled: u.disabled))
+            }
+        }
+        var submitted: [UUID: Int] = [:], counted: [UUID: Int] = [:]
+        if showCounts {
+            let rows = try await Finding.query(on: req.db).filter(\.$campaign.$id == campaign.requireID())
+                .field(\.$team.$id).field(\.$status).all()
+            for f in rows {
+                submitted[f.$team.id, default: 0] += 1
+                if f.status.isCounted { counted[f.$team.id, default: 0] += 1 }
+            }
+        }
+        let rows = links.map { link in
+            let id = link.team.id!
+            return TeamsView.Row(code: link.team.code, name: link.team.name, company: link.team.company ?? "",
+                                 state: link.state.rawValue, stateName: req.t("team.state.\(link.state.rawValue)"),
+                                 interception: link.interception, members: showMembers ? members[id] ?? [] : nil,
+                                 submitted: showCounts ? submitted[id] ?? 0 : nil, counted: showCounts ? counted[id] ?? 0 : nil)
+        }
+        return try await req.page("teams", title: req.t("teams.title"), campaign: campaign,
+                                  content: TeamsView(rows: rows, showMembers: showMembers, showCounts: showCounts))
     }
 
     func apiList(req: Request) async throws -> [TeamDTO] {

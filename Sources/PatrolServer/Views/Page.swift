@@ -68,6 +68,7 @@ extension Request {
         if let campaign {
             let base = "/campaigns/\(campaign.code)"
             var sub = [item(base, "nav.overview", exact: true), item(base + "/units", "nav.units"), item(base + "/assets", "nav.assets")]
+            if let actor, AccessPolicy.decide(actor, .listTeams) == .allow { sub.append(item(base + "/teams", "nav.teams")) }
             let published = campaign.state == .published
             if actor?.role == .liaison, let unitID = actor?.unitID, let unit = try await Unit.find(unitID, on: db) {
                 sub[1] = item(base + "/units/\(unit.code)", "nav.myUnit")
