@@ -32,7 +32,9 @@ struct BenchmarkCommand: ParsableCommand {
         print("scoring: \(units) units, \(assets) assets, \(findings) findings → \(lines) explained lines")
         print("time per run: min \(format(times.first!)), median \(format(times[times.count / 2])), max \(format(times.last!)) over \(times.count) runs")
         print("peak resident memory: \(peakResidentMiB()) MiB (after generating the input: \(afterInput) MiB)")
-        print("top: \(s.units[0].unit) \(s.units[0].total); last: \(s.units[s.units.count - 1].unit) \(s.units[s.units.count - 1].total)")
+        let zero = s.units.filter { $0.total == .zero }.count
+        print("totals: top \(s.units[0].unit) \(s.units[0].total), median \(s.units[s.units.count / 2].total), "
+              + "last \(s.units[s.units.count - 1].total); \(zero) units at 0")
     }
 
     func format(_ d: Duration) -> String {
@@ -60,7 +62,8 @@ enum ProvinceWorkload {
         }
         let hour: EpochMillis = 3_600_000
         let start: EpochMillis = 1_652_630_400_000  // 2022-05-16T00:00:00+08:00
-        let statuses: [FindingStatus] = [.closed, .closed, .closed, .remediated, .notified, .notified, .verified, .submitted, .rejected, .duplicate]
+        let statuses: [FindingStatus] = [.closed, .closed, .closed, .closed, .remediated, .notified, .verified, .submitted, .submitted,
+                                         .rejected, .rejected, .rejected, .duplicate, .duplicate]
         var findings: [ScoringInput.Finding] = []
         findings.reserveCapacity(findingCount)
         for i in 0..<findingCount {
@@ -74,8 +77,12 @@ enum ProvinceWorkload {
                 let last = (reports.last?.submittedAt ?? n) + EpochMillis.random(in: 0...(60 * hour), using: &rng)
                 reports.append(.init(submittedAt: last, retest: status == .closed ? .passed : nil))
             }
+            // Skewed towards low unit numbers: a few units hold many findings, most hold a handful.
+            let a = Int.random(in: 0..<unitCount, using: &rng)
+            let b = Int.random(in: 0...a, using: &rng)
+            let owner = Int.random(in: 0...b, using: &rng)
             findings.append(ScoringInput.Finding(
-                code: String(format: "F%07d", i), unit: units[Int.random(in: 0..<unitCount, using: &rng)].code, kind: kind,
+                code: String(format: "F%07d", i), unit: units[owner].code, kind: kind,
                 severity: kind == .vulnerability ? Severity.allCases[Int.random(in: 0..<4, using: &rng)] : nil,
                 weakPassword: kind == .vulnerability && Int.random(in: 0..<10, using: &rng) == 0,
                 sensitiveRecords: Int.random(in: 0..<20, using: &rng) == 0 ? Int.random(in: 0...5_000, using: &rng) : 0,
