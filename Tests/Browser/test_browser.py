@@ -82,6 +82,11 @@ def test_admin_sees_units_and_contacts(browser):
     browser.get(BASE + "/admin/audit")
     assert "login.success" in browser.page_source
     shot(browser, "audit")
+    for path, name in [("/campaigns/CZ2022/units/D01/assets/new", "asset-form"), ("/admin/users/new", "user-form"),
+                       ("/password", "password")]:
+        browser.get(BASE + path)
+        assert browser.find_element(By.CSS_SELECTOR, "main form")
+        shot(browser, name)
     browser.get(BASE + "/lang/en?next=/campaigns/CZ2022/units")
     assert "Ranking group" in browser.page_source
     shot(browser, "units-en")
