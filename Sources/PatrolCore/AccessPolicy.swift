@@ -29,6 +29,22 @@ public enum Action: Sendable, Equatable {
     /// One finding: reviewers and admins all, a tester their own team's, a liaison their unit's once
     /// notified; anything else is none of the actor's business (404).
     case viewFinding(unitID: UUID, teamID: UUID, status: FindingStatus)
+    /// Submit a finding: a tester, for their own team.
+    case submitFinding
+    /// Edit and resubmit a finding after a request for information: its own team's testers.
+    case editFinding(teamID: UUID)
+    /// The findings list (filtered to what `viewFinding` allows).
+    case listFindings
+    /// Verify, request information, reject, mark duplicate; and retest remediations.
+    case reviewFindings
+    /// Issue a notice (通报) to a unit.
+    case issueNotice
+    /// The notices list: staff all, a liaison their unit's.
+    case listNotices
+    /// A remediation report on a finding of the liaison's own unit.
+    case submitRemediation(unitID: UUID)
+    /// The SMS outbox.
+    case viewSMS
 }
 
 /// What the policy says. A denial says how to answer: 401 to ask for a login, 403 when the actor
@@ -48,7 +64,7 @@ public enum AccessPolicy {
         switch action {
         case .changeOwnPassword, .viewCampaigns:
             return .allow
-        case .manageCampaigns, .manageUnits, .manageTeams, .manageUsers, .viewAudit, .publishScores:
+        case .manageCampaigns, .manageUnits, .manageTeams, .manageUsers, .viewAudit, .publishScores, .issueNotice, .viewSMS:
             return role == .admin ? .allow : .forbidden(reason: "admin only")
         case .listUnits, .listAssets:
             // Liaisons get a list filtered to their own unit (see `visibleUnit`).
@@ -94,6 +110,23 @@ public enum AccessPolicy {
             case .liaison: return actor.unitID == unitID && status.isNotified ? .allow : .notFound
             case .observer: return .notFound
             }
+        case .submitFinding:
+            return role == .tester && actor.teamID != nil ? .allow : .forbidden(reason: "only testers submit findings")
+        case .editFinding(let teamID):
+            if role == .tester { return actor.teamID == teamID ? .allow : .notFound }
+            return role == .liaison || role == .observer ? .notFound : .forbidden(reason: "only the team's testers edit a finding")
+        case .listFindings:
+            return role == .observer ? .forbidden(reason: "observers see rankings and reports, not findings") : .allow
+        case .reviewFindings:
+            return role == .admin || role == .reviewer ? .allow : .forbidden(reason: "reviewers only")
+        case .listNotices:
+            switch role {
+            case .admin, .reviewer, .liaison: return .allow
+            case .tester, .observer: return .forbidden(reason: "notices go to units")
+            }
+        case .submitRemediation(let unitID):
+            if role == .liaison { return actor.unitID == unitID ? .allow : .notFound }
+            return .forbidden(reason: "the unit's liaison reports remediation")
         }
     }
 

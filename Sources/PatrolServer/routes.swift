@@ -13,5 +13,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: AuditController())
     try app.register(collection: ScoreController())
     try app.register(collection: FindingController())
+    try app.register(collection: FindingAPIController())
     try app.register(collection: OpenAPIController())
 }

@@ -71,6 +71,18 @@ final class AuthorizationMatrixTests: XCTestCase {
         "PUT /api/v1/campaigns/:campaign/scoring-policy": "DADDDD",
         // A notified finding of another unit (not D01) and another team (not T01).
         "GET /campaigns/:campaign/findings/:finding": "DAADDD",
+        // The finding lifecycle API. The demo campaign is closed, so a tester's submission is refused
+        // with 409 (window closed), which counts as "allowed through the policy".
+        "POST /api/v1/campaigns/:campaign/findings": "DDDADD",
+        "GET /api/v1/campaigns/:campaign/findings": "DAAAAD",
+        "GET /api/v1/campaigns/:campaign/findings/:finding": "DAADDD",
+        "PATCH /api/v1/campaigns/:campaign/findings/:finding": "DDDDDD",
+        "POST /api/v1/campaigns/:campaign/findings/:finding/review": "DAADDD",
+        "POST /api/v1/campaigns/:campaign/findings/:finding/remediations": "DDDDDD",
+        "POST /api/v1/campaigns/:campaign/findings/:finding/retests": "DAADDD",
+        "POST /api/v1/campaigns/:campaign/notices": "DADDDD",
+        "GET /api/v1/campaigns/:campaign/notices": "DAADAD",
+        "GET /api/v1/sms": "DADDDD",
     ]
 
     static let roles: [(String?, Role?)] = [(nil, nil), ("m-admin", .admin), ("m-reviewer", .reviewer), ("m-tester", .tester),

@@ -1,0 +1,82 @@
+import Foundation
+import PatrolCore
+import PatrolStore
+import Vapor
+
+/// A finding as the API shows it. `status` is the public state of SPEC §3 (needInfo shows as
+/// submitted, with `infoRequest`); liaisons are not told which team found it nor the review notes.
+struct FindingDTO: Content {
+    struct Remediation: Content {
+        var submittedAt: Date
+        var summary: String?
+        var shellsRemoved: [String]
+        var retest: String?
+        var retestNote: String?
+        var retestedAt: Date?
+    }
+
+    var code: String
+    var unit: String
+    var asset: String?
+    var team: String?
+    var kind: String
+    var severity: String?
+    var type: String?
+    var title: String
+    var description: String?
+    var reproduction: String?
+    var url: String?
+    var weakPassword: Bool
+    var sensitiveRecords: Int
+    var shellPaths: [String]
+    var status: String
+    var infoRequest: String?
+    var reviewNote: String?
+    var duplicateOf: String?
+    var notice: String?
+    var submittedAt: Date
+    var verifiedAt: Date?
+    var notifiedAt: Date?
+    var closedAt: Date?
+    var remediations: [Remediation]?
+
+    /// Needs the finding's unit, team, asset, notice and duplicate-of loaded or their codes given.
+    init(_ f: Finding, unitCode: String, teamCode: String?, assetCode: String?, noticeCode: String?,
+         duplicateOf: String?, reports: [RemediationReport]?, for actor: Actor) {
+        let liaison = actor.role == .liaison
+        code = f.code; unit = unitCode; asset = assetCode
+        team = liaison ? nil : teamCode
+        kind = f.kind.rawValue; severity = f.severity?.rawValue; type = f.type; title = f.title
+        description = f.description; reproduction = f.reproduction; url = f.url
+        weakPassword = f.weakPassword; sensitiveRecords = f.sensitiveRecords; shellPaths = f.shellPaths
+        status = FindingWorkflow.publicStatus(f.status).rawValue
+        infoRequest = f.status == .needInfo ? f.reviewNote : nil
+        reviewNote = liaison ? nil : f.reviewNote
+        self.duplicateOf = duplicateOf; notice = noticeCode
+        submittedAt = f.submittedAt; verifiedAt = f.verifiedAt; notifiedAt = f.notifiedAt; closedAt = f.closedAt
+        remediations = reports?.map { r in
+            let retest = r.retests.max { $0.decidedAt < $1.decidedAt }
+            return Remediation(submittedAt: r.submittedAt, summary: r.description, shellsRemoved: r.shellsDeleted,
+                               retest: retest?.result.rawValue, retestNote: retest?.reason, retestedAt: retest?.decidedAt)
+        }
+    }
+}
+
+struct NoticeDTO: Content {
+    var code: String
+    var unit: String
+    var issuedAt: Date
+    var findings: [String]
+}
+
+struct SMSDTO: Content {
+    var id: UUID?
+    var event: String
+    var phone: String
+    var text: String
+    var status: String
+    var attempts: Int
+    var createdAt: Date
+    var sentAt: Date?
+    var lastError: String?
+}
