@@ -14,5 +14,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: ScoreController())
     try app.register(collection: FindingController())
     try app.register(collection: FindingAPIController())
+    try app.register(collection: NoticeController())
     try app.register(collection: OpenAPIController())
 }

@@ -10,11 +10,15 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = os.environ.get("PATROL_BROWSER_URL", "http://127.0.0.1:8099")
 SHOTS = os.environ.get("PATROL_SCREENSHOTS", "screenshots")
 ADMIN_PW = os.environ["PATROL_CI_ADMIN_PASSWORD"]
 LIAISON_PW = os.environ["PATROL_CI_LIAISON_PASSWORD"]
+TESTER_PW = os.environ["PATROL_CI_TESTER_PASSWORD"]
+REVIEWER_PW = os.environ["PATROL_CI_REVIEWER_PASSWORD"]
 
 
 @pytest.fixture
@@ -107,6 +111,100 @@ def test_liaison_sees_only_own_unit(browser):
     shot(browser, "liaison-other-unit")
     browser.get(BASE + "/admin/users")
     assert "没有执行此操作的权限" in browser.page_source
+
+
+def as_user(driver, username, password):
+    driver.delete_all_cookies()
+    login(driver, username, password)
+
+
+def submit_form(driver, selector):
+    """Submits the form and waits for the next page."""
+    old = driver.find_element(By.TAG_NAME, "main")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(driver, 10).until(EC.staleness_of(old))
+
+
+def test_finding_lifecycle_from_submission_to_closure(browser):
+    """tester submits → reviewer verifies → admin issues → liaison remediates → reviewer fails it →
+    liaison resubmits → reviewer passes; on CI2026, whose window is open."""
+    c = BASE + "/campaigns/CI2026"
+    as_user(browser, "citester", TESTER_PW)
+    browser.get(c + "/findings")
+    browser.find_element(By.LINK_TEXT, "提交问题").click()
+    Select(browser.find_element(By.NAME, "unit")).select_by_value("D02")
+    Select(browser.find_element(By.NAME, "asset")).select_by_value("D02-W1")
+    Select(browser.find_element(By.NAME, "kind")).select_by_value("vulnerability")
+    Select(browser.find_element(By.NAME, "severity")).select_by_value("high")
+    Select(browser.find_element(By.NAME, "type")).select_by_value("任意文件上传")
+    browser.find_element(By.NAME, "title").send_keys("<b>上传接口</b>可上传任意文件")
+    browser.find_element(By.NAME, "url").send_keys("https://www.d02.ci.example/upload")
+    browser.find_element(By.NAME, "description").send_keys("上传接口未校验文件类型，可获取服务器权限。")
+    browser.find_element(By.NAME, "shellPaths").send_keys("/upload/patrol-test.jsp")
+    shot(browser, "finding-submit")
+    submit_form(browser, "main form button[type=submit]")
+    assert "/findings/F0001" in browser.current_url
+    assert "&lt;b&gt;上传接口" in browser.page_source  # text fields are escaped
+    assert "待审核" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+
+    as_user(browser, "cireviewer", REVIEWER_PW)
+    browser.get(c + "/findings?status=submitted")
+    assert "F0001" in browser.page_source
+    shot(browser, "review-queue")
+    browser.get(c + "/findings/F0001")
+    browser.find_element(By.CSS_SELECTOR, "input[name=decision][value=verify]").click()
+    shot(browser, "finding-review")
+    submit_form(browser, "form[action$='/review'] button[type=submit]")
+    assert "已确认" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+
+    as_user(browser, "ciadmin", ADMIN_PW)
+    browser.get(c + "/notices")
+    shot(browser, "notices-admin")
+    submit_form(browser, "form.issue button[type=submit]")
+    assert "/notices/CI2026-D02-001" in browser.current_url
+    assert "网络安全问题通报" in browser.page_source
+    assert "/upload/patrol-test.jsp" in browser.page_source
+    shot(browser, "notice-print")
+
+    as_user(browser, "ciliaison", LIAISON_PW)
+    browser.get(c + "/notices")
+    assert "CI2026-D02-001" in browser.page_source
+    assert "距 24 小时时限还剩" in browser.page_source
+    shot(browser, "notices-liaison")
+    browser.get(c + "/findings/F0001")
+    assert "检测一队" not in browser.page_source  # units are not told which team tested them
+    browser.find_element(By.NAME, "summary").send_keys("已修复上传校验。")
+    submit_form(browser, "form[action$='/remediations'] button[type=submit]")
+    assert "请确认已删除" in browser.find_element(By.CSS_SELECTOR, "p.error").text  # the shell was not ticked
+    browser.find_element(By.NAME, "summary").send_keys("已修复上传校验，删除测试文件。")
+    browser.find_element(By.CSS_SELECTOR, "input[name='shell[]']").click()
+    shot(browser, "finding-remediation")
+    submit_form(browser, "form[action$='/remediations'] button[type=submit]")
+    assert "已整改待复测" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+
+    as_user(browser, "cireviewer", REVIEWER_PW)
+    browser.get(c + "/findings/F0001")
+    browser.find_element(By.CSS_SELECTOR, "input[name=result][value=failed]").click()
+    browser.find_element(By.NAME, "note").send_keys("上传接口仍可绕过。")
+    shot(browser, "finding-retest")
+    submit_form(browser, "form[action$='/retests'] button[type=submit]")
+    assert "已通报" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+
+    as_user(browser, "ciliaison", LIAISON_PW)
+    browser.get(c + "/findings/F0001")
+    assert "上传接口仍可绕过" in browser.page_source
+    browser.find_element(By.NAME, "summary").send_keys("改为白名单校验。")
+    browser.find_element(By.CSS_SELECTOR, "input[name='shell[]']").click()
+    submit_form(browser, "form[action$='/remediations'] button[type=submit]")
+
+    as_user(browser, "cireviewer", REVIEWER_PW)
+    browser.get(c + "/findings/F0001")
+    browser.find_element(By.CSS_SELECTOR, "input[name=result][value=passed]").click()
+    submit_form(browser, "form[action$='/retests'] button[type=submit]")
+    assert "已关闭" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".retest-failed")) == 1
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".retest-passed")) == 1
+    shot(browser, "finding-closed")
 
 
 def test_scores_ranking_card_publish_and_liaison_card(browser):

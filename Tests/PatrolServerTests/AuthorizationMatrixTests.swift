@@ -71,6 +71,18 @@ final class AuthorizationMatrixTests: XCTestCase {
         "PUT /api/v1/campaigns/:campaign/scoring-policy": "DADDDD",
         // A notified finding of another unit (not D01) and another team (not T01).
         "GET /campaigns/:campaign/findings/:finding": "DAADDD",
+        "GET /campaigns/:campaign/findings": "DAAAAD",
+        "GET /campaigns/:campaign/findings/new": "DDDADD",
+        "POST /campaigns/:campaign/findings": "DDDADD",
+        "GET /campaigns/:campaign/findings/:finding/edit": "DDDDDD",
+        "POST /campaigns/:campaign/findings/:finding": "DDDDDD",
+        "POST /campaigns/:campaign/findings/:finding/review": "DAADDD",
+        "POST /campaigns/:campaign/findings/:finding/remediations": "DDDDDD",
+        "POST /campaigns/:campaign/findings/:finding/retests": "DAADDD",
+        "GET /campaigns/:campaign/notices": "DAADAD",
+        "POST /campaigns/:campaign/notices": "DADDDD",
+        // A notice of unit D02: the D01 liaison must not read it.
+        "GET /campaigns/:campaign/notices/:notice": "DAADDD",
         // The finding lifecycle API. The demo campaign is closed, so a tester's submission is refused
         // with 409 (window closed), which counts as "allowed through the policy".
         "POST /api/v1/campaigns/:campaign/findings": "DDDADD",
@@ -111,6 +123,7 @@ final class AuthorizationMatrixTests: XCTestCase {
             try await app.makeUser("victim", .observer)
             let foreignFinding = try await Finding.query(on: app.db).with(\.$unit).with(\.$team).all()
                 .first { $0.unit.code != "D01" && $0.team.code != "T01" && $0.status.isNotified }!.code
+            let foreignNotice = try await Notice.query(on: app.db).with(\.$unit).all().first { $0.unit.code != "D01" }!.code
             var serial = 0
             // Admin last, so a route that changes something is first tried by those who must be refused.
             let order = [0, 2, 3, 4, 5, 1]
@@ -135,6 +148,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                     case ":asset": assetCode
                     case ":user": "victim"
                     case ":finding": foreignFinding
+                    case ":notice": foreignNotice
                     case ":language": "en"
                     default: "\(component)"
                     }

@@ -196,12 +196,19 @@ struct FindingAPIController: RouteCollection {
 
     func submit(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
+        let f = try await Self.create(try req.content.decode(SubmitBody.self), req, campaign)
+        let response = try await Self.dto(req, f).encodeResponse(for: req)
+        response.status = .created
+        return response
+    }
+
+    /// A tester's new finding, numbered F0001, F0002, … in its campaign; loaded with its relations.
+    static func create(_ body: SubmitBody, _ req: Request, _ campaign: Campaign) async throws -> Finding {
         let actor = try req.requireActor()
         let now = Date()
         try Self.requireOpenWindow(req, campaign, now: now)
         guard let teamID = actor.teamID else { throw PatrolError.forbidden }
         try await Self.requireActiveTeam(req, campaign, teamID: teamID)
-        let body = try req.content.decode(SubmitBody.self)
         let f = Finding()
         f.$campaign.id = try campaign.requireID()
         f.$team.id = teamID
@@ -228,11 +235,8 @@ struct FindingAPIController: RouteCollection {
                 f.$id.exists = false
             }
         }
-        let saved = try await Finding.query(on: req.db).filter(\.$id == f.requireID())
+        return try await Finding.query(on: req.db).filter(\.$id == f.requireID())
             .with(\.$unit).with(\.$team).with(\.$asset).with(\.$notice).first()!
-        let response = try await Self.dto(req, saved).encodeResponse(for: req)
-        response.status = .created
-        return response
     }
 
     static func nextCode(_ db: any Database, _ campaign: Campaign) async throws -> String {
@@ -245,6 +249,11 @@ struct FindingAPIController: RouteCollection {
     func resubmit(req: Request) async throws -> FindingDTO {
         let campaign = try await req.campaign()
         let f = try await Self.finding(req, campaign)
+        try await Self.resubmit(f, try req.content.decode(SubmitBody.self), req, campaign)
+        return try await Self.dto(req, f)
+    }
+
+    static func resubmit(_ f: Finding, _ body: SubmitBody, _ req: Request, _ campaign: Campaign) async throws {
         try req.authorize(.editFinding(teamID: f.$team.id))
         let now = Date()
         try Self.requireOpenWindow(req, campaign, now: now)
@@ -253,7 +262,7 @@ struct FindingAPIController: RouteCollection {
         do { next = try FindingWorkflow.next(f.status, .resubmit) } catch {
             throw PatrolError.conflict("error.finding.transition", ["status": req.t("finding.status.\(f.status.rawValue)")])
         }
-        try await Self.apply(try req.content.decode(SubmitBody.self), to: f, campaign: campaign, creating: false, on: req)
+        try await Self.apply(body, to: f, campaign: campaign, creating: false, on: req)
         try await req.db.transaction { db in
             guard try await FindingTransitions.move(f.requireID(), from: f.status, to: next, now: now, on: db) else {
                 throw PatrolError.conflict("error.finding.concurrent")
@@ -263,7 +272,6 @@ struct FindingAPIController: RouteCollection {
             try await AuditLog.append(on: db, req.auditContext, action: "finding.resubmit", objectType: "finding",
                                       objectID: "\(campaign.code)/\(f.code)", details: ["to": next.rawValue])
         }
-        return try await Self.dto(req, f)
     }
 
     // MARK: - Review
@@ -280,7 +288,12 @@ struct FindingAPIController: RouteCollection {
     func review(req: Request) async throws -> FindingDTO {
         let campaign = try await req.campaign()
         let f = try await Self.finding(req, campaign)
-        let body = try req.content.decode(ReviewBody.self)
+        try await Self.review(f, try req.content.decode(ReviewBody.self), req, campaign)
+        return try await Self.dto(req, f)
+    }
+
+    static func review(_ f: Finding, _ body: ReviewBody, _ req: Request, _ campaign: Campaign) async throws {
+        try req.authorize(.reviewFindings)
         let event: FindingEvent
         switch body.decision {
         case "verify": event = .verify
@@ -340,7 +353,6 @@ struct FindingAPIController: RouteCollection {
             try await AuditLog.append(on: db, req.auditContext, action: "finding.review", objectType: "finding",
                                       objectID: "\(campaign.code)/\(f.code)", details: auditDetails)
         }
-        return try await Self.dto(req, f)
     }
 
     // MARK: - Notices
@@ -353,6 +365,14 @@ struct FindingAPIController: RouteCollection {
     func issueNotice(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
         let body = try req.content.decode(NoticeBody.self)
+        let (notice, unitCode, codes) = try await Self.issue(body, req, campaign)
+        let response = try await NoticeDTO(code: notice.code, unit: unitCode, issuedAt: notice.issuedAt, findings: codes).encodeResponse(for: req)
+        response.status = .created
+        return response
+    }
+
+    /// Issues a notice of verified findings to one unit, with an SMS per liaison phone, in one transaction.
+    static func issue(_ body: NoticeBody, _ req: Request, _ campaign: Campaign) async throws -> (Notice, String, [String]) {
         guard let unitCode = body.unit?.nonEmpty,
               let unit = try await PatrolStore.Unit.query(on: req.db).filter(\.$code == unitCode).with(\.$liaisons).first(),
               try await CampaignUnit.query(on: req.db).filter(\.$campaign.$id == campaign.requireID())
@@ -403,9 +423,7 @@ struct FindingAPIController: RouteCollection {
                                                 "sms": String(Set(unit.liaisons.map(\.phone)).count)])
             return notice
         }
-        let response = try await NoticeDTO(code: notice.code, unit: unit.code, issuedAt: now, findings: codes).encodeResponse(for: req)
-        response.status = .created
-        return response
+        return (notice, unit.code, codes)
     }
 
     func notices(req: Request) async throws -> [NoticeDTO] {
@@ -429,8 +447,14 @@ struct FindingAPIController: RouteCollection {
     func remediate(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
         let f = try await Self.finding(req, campaign)
+        try await Self.remediate(f, try req.content.decode(RemediationBody.self), req, campaign)
+        let response = try await Self.dto(req, f).encodeResponse(for: req)
+        response.status = .created
+        return response
+    }
+
+    static func remediate(_ f: Finding, _ body: RemediationBody, _ req: Request, _ campaign: Campaign) async throws {
         try req.authorize(.submitRemediation(unitID: f.$unit.id))
-        let body = try req.content.decode(RemediationBody.self)
         guard let summary = body.summary?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty else {
             throw PatrolError.invalid("error.finding.missing", ["field": "summary"])
         }
@@ -453,9 +477,6 @@ struct FindingAPIController: RouteCollection {
             try await AuditLog.append(on: db, req.auditContext, action: "finding.remediation", objectType: "finding",
                                       objectID: "\(campaign.code)/\(f.code)", details: ["shellsDeleted": String(f.shellPaths.count)])
         }
-        let response = try await Self.dto(req, f).encodeResponse(for: req)
-        response.status = .created
-        return response
     }
 
     struct RetestBody: Content {
@@ -466,7 +487,14 @@ struct FindingAPIController: RouteCollection {
     func retest(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
         let f = try await Self.finding(req, campaign)
-        let body = try req.content.decode(RetestBody.self)
+        try await Self.retest(f, try req.content.decode(RetestBody.self), req, campaign)
+        let response = try await Self.dto(req, f).encodeResponse(for: req)
+        response.status = .created
+        return response
+    }
+
+    static func retest(_ f: Finding, _ body: RetestBody, _ req: Request, _ campaign: Campaign) async throws {
+        try req.authorize(.reviewFindings)
         guard let result = body.result.flatMap(RetestResult.init(rawValue:)) else {
             throw PatrolError.invalid("error.retest.result", ["result": body.result ?? ""])
         }
@@ -505,9 +533,6 @@ struct FindingAPIController: RouteCollection {
             try await AuditLog.append(on: db, req.auditContext, action: "finding.retest", objectType: "finding",
                                       objectID: "\(campaign.code)/\(f.code)", details: ["result": result.rawValue, "to": next.rawValue])
         }
-        let response = try await Self.dto(req, f).encodeResponse(for: req)
-        response.status = .created
-        return response
     }
 
     // MARK: - SMS outbox

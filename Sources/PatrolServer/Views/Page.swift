@@ -68,8 +68,11 @@ extension Request {
         if let campaign {
             let base = "/campaigns/\(campaign.code)"
             var sub = [item(base, "nav.overview", exact: true), item(base + "/units", "nav.units"), item(base + "/assets", "nav.assets")]
+            if let actor, AccessPolicy.decide(actor, .listFindings) == .allow { sub.append(item(base + "/findings", "nav.findings")) }
+            if let actor, AccessPolicy.decide(actor, .listNotices) == .allow { sub.append(item(base + "/notices", "nav.notices")) }
             if let actor, AccessPolicy.decide(actor, .listTeams) == .allow { sub.append(item(base + "/teams", "nav.teams")) }
             let published = campaign.state == .published
+            if actor?.role == .tester { sub[2] = item(base + "/assets", "nav.scope") }
             if actor?.role == .liaison, let unitID = actor?.unitID, let unit = try await Unit.find(unitID, on: db) {
                 sub[1] = item(base + "/units/\(unit.code)", "nav.myUnit")
                 if published { sub.append(item(base + "/scores/\(unit.code)", "nav.myScore")) }

@@ -1,0 +1,150 @@
+import Fluent
+import PatrolCore
+import PatrolStore
+import Vapor
+
+/// Notices (通报) in the browser: the admin issues verified findings of a unit as one numbered
+/// notice; a liaison's inbox shows their unit's notices with the time left on each finding; every
+/// notice has a printable A4 page in official style.
+struct NoticeController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let c = routes.grouped("campaigns", ":campaign")
+        c.endpoint(.GET, "notices", access: .policy(.listNotices), use: list)
+        c.endpoint(.POST, "notices", access: .policy(.issueNotice), use: issue)
+        c.endpoint(.GET, "notices", ":notice", access: .policy(.listNotices), use: show)
+    }
+
+    struct ListView: Encodable {
+        struct Item: Encodable {
+            var code, title, statusName, status: String
+            var next: String?
+            var overdue: Bool
+        }
+        struct NoticeRow: Encodable {
+            var code, unitCode, unitName, issuedAt: String
+            var items: [Item]
+        }
+        struct Candidate: Encodable { var code, title, severityName, verifiedAt: String }
+        struct Pending: Encodable { var unitCode, unitName: String; var liaisons: Int; var findings: [Candidate] }
+        var notices: [NoticeRow]
+        var pending: [Pending]
+        var canIssue: Bool
+        var error: String?
+    }
+
+    func listView(_ req: Request, _ campaign: Campaign, error: String? = nil) async throws -> ListView {
+        let actor = try req.requireActor()
+        let campaignID = try campaign.requireID()
+        var query = Notice.query(on: req.db).filter(\.$campaign.$id == campaignID).with(\.$unit).with(\.$findings)
+        if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query = query.filter(\.$unit.$id == (only ?? UUID())) }
+        let notices = try await query.sort(\.$issuedAt, .descending).all()
+        let now = EpochMillis(Date())
+        let policy = campaign.scoringPolicy
+        let rows = notices.map { n in
+            ListView.NoticeRow(code: n.code, unitCode: n.unit.code, unitName: n.unit.name, issuedAt: req.timeText(n.issuedAt, in: campaign),
+                               items: n.findings.sorted { $0.code < $1.code }.map { f in
+                var next: String?
+                var overdue = false
+                if let at = f.notifiedAt, f.status == .notified || f.status == .remediated {
+                    let clock = RemediationClock(notifiedAt: EpochMillis(at), policy: policy, now: now)
+                    if let m = clock.nextMark {
+                        next = req.t("notices.nextMark", ["hours": String(m.hours),
+                                                         "left": FindingController.ageText(req, TimeInterval(m.remaining) / 1000)])
+                    } else {
+                        overdue = true
+                        next = req.t("notices.overdue", ["hours": String(policy.unfixedAfterHours)])
+                    }
+                }
+                return ListView.Item(code: f.code, title: f.title, statusName: req.t("finding.status.\(f.status.rawValue)"),
+                                     status: f.status.rawValue, next: next, overdue: overdue)
+            })
+        }
+        var pending: [ListView.Pending] = []
+        let canIssue = AccessPolicy.decide(actor, .issueNotice) == .allow
+        if canIssue {
+            let verified = try await Finding.query(on: req.db).filter(\.$campaign.$id == campaignID).filter(\.$status == .verified)
+                .with(\.$unit) { $0.with(\.$liaisons) }.sort(\.$code).all()
+            let byUnit = Dictionary(grouping: verified, by: { $0.unit.code })
+            pending = byUnit.keys.sorted().map { code in
+                let fs = byUnit[code]!
+                return .init(unitCode: code, unitName: fs[0].unit.name, liaisons: Set(fs[0].unit.liaisons.map(\.phone)).count,
+                             findings: fs.map { .init(code: $0.code, title: $0.title,
+                                                      severityName: $0.severity.map { req.t("finding.severity.\($0.rawValue)") } ?? req.t("finding.kind.\($0.kind.rawValue)"),
+                                                      verifiedAt: req.timeText($0.verifiedAt, in: campaign)) })
+            }
+        }
+        return ListView(notices: rows, pending: pending, canIssue: canIssue, error: error)
+    }
+
+    func list(req: Request) async throws -> View {
+        let campaign = try await req.campaign()
+        return try await req.page("notices", title: req.t("notices.title"), campaign: campaign, content: try await listView(req, campaign))
+    }
+
+    struct IssueForm: Content {
+        var unit: String?
+        var finding: [String]?
+    }
+
+    func issue(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        let form = try req.content.decode(IssueForm.self)
+        do {
+            let (notice, _, _) = try await FindingAPIController.issue(.init(unit: form.unit, findings: form.finding ?? []), req, campaign)
+            return req.seeOther("/campaigns/\(campaign.code)/notices/\(notice.code)")
+        } catch let error as PatrolError where [.unprocessableEntity, .conflict].contains(error.status) {
+            let view = try await req.page("notices", title: req.t("notices.title"), campaign: campaign,
+                                          content: try await listView(req, campaign, error: req.t(error.key, error.values)))
+            let res = try await view.encodeResponse(for: req)
+            res.status = error.status
+            return res
+        }
+    }
+
+    struct NoticeView: Encodable {
+        struct Item: Encodable {
+            var index: Int
+            var code, title, asset, severityName, kindName: String
+            var description: String?
+            var url: String?
+            var shellPaths: [String]
+        }
+        struct Deadline: Encodable { var hours: Int; var at: String }
+        var code, campaignName, unitName, unitCode, issuedDate, issuedAt: String
+        var items: [Item]
+        var deadlines: [Deadline]
+        var platform: String
+        var hasShells: Bool
+    }
+
+    func show(req: Request) async throws -> View {
+        let campaign = try await req.campaign()
+        guard let code = req.parameters.get("notice"),
+              let notice = try await Notice.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID()))
+                .filter(\.$code == code).with(\.$unit).with(\.$findings) { $0.with(\.$asset) }.first() else {
+            throw PatrolError.notFound
+        }
+        // A liaison reads only their own unit's notices; the same rule as a unit's page.
+        try req.authorize(.viewUnit(unitID: notice.$unit.id))
+        let f = DateFormatter()
+        f.timeZone = campaign.zone
+        f.locale = Locale(identifier: "zh_CN")
+        f.dateFormat = "yyyy年M月d日"
+        let issued = EpochMillis(notice.issuedAt)
+        let clock = RemediationClock(notifiedAt: issued, policy: campaign.scoringPolicy, now: issued)
+        let items = notice.findings.sorted { $0.code < $1.code }.enumerated().map { i, x in
+            NoticeView.Item(index: i + 1, code: x.code, title: x.title, asset: x.asset.map { "\($0.target)" } ?? "—",
+                            severityName: x.severity.map { req.t("finding.severity.\($0.rawValue)") } ?? "—",
+                            kindName: req.t("finding.kind.\(x.kind.rawValue)"), description: x.description, url: x.url,
+                            shellPaths: x.shellPaths)
+        }
+        let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"
+        let view = NoticeView(
+            code: notice.code, campaignName: campaign.name, unitName: notice.unit.name, unitCode: notice.unit.code,
+            issuedDate: f.string(from: notice.issuedAt), issuedAt: req.timeText(notice.issuedAt, in: campaign), items: items,
+            deadlines: clock.marks.map { .init(hours: $0.hours, at: req.timeText(Date(timeIntervalSince1970: TimeInterval($0.at) / 1000), in: campaign)) },
+            platform: "\(req.application.http.server.configuration.tlsConfiguration == nil ? "http" : "https")://\(host)/campaigns/\(campaign.code)/notices",
+            hasShells: items.contains { !$0.shellPaths.isEmpty })
+        return try await req.page("notice", title: "\(req.t("notice.heading")) \(notice.code)", campaign: campaign, content: view)
+    }
+}
