@@ -45,6 +45,9 @@ public enum Action: Sendable, Equatable {
     case submitRemediation(unitID: UUID)
     /// The SMS outbox.
     case viewSMS
+    /// Add a file to a finding: its team while it is under review, the unit's liaison while it
+    /// is being remediated, reviewers and admins at any time.
+    case attachEvidence(unitID: UUID, teamID: UUID, status: FindingStatus)
 }
 
 /// What the policy says. A denial says how to answer: 401 to ask for a login, 403 when the actor
@@ -127,6 +130,17 @@ public enum AccessPolicy {
         case .submitRemediation(let unitID):
             if role == .liaison { return actor.unitID == unitID ? .allow : .notFound }
             return .forbidden(reason: "the unit's liaison reports remediation")
+        case .attachEvidence(let unitID, let teamID, let status):
+            switch role {
+            case .admin, .reviewer: return .allow
+            case .tester:
+                guard actor.teamID == teamID else { return .notFound }
+                return status == .submitted || status == .needInfo ? .allow : .forbidden(reason: "the finding is no longer under review")
+            case .liaison:
+                guard actor.unitID == unitID, status.isNotified else { return .notFound }
+                return status == .notified ? .allow : .forbidden(reason: "attachments go with a remediation report")
+            case .observer: return .notFound
+            }
         }
     }
 

@@ -13,6 +13,8 @@ public struct PatrolOptions: Sendable {
     public var secureCookies: Bool
     public var bcryptCost: Int
     public var logMigrations: Bool
+    /// Largest accepted upload (evidence, attachments), bytes. `PATROL_UPLOAD_MAX_MB`, default 20.
+    public var uploadMaxBytes: Int = 20 * 1024 * 1024
 
     public init(database: DatabaseLocation, dataDirectory: String = "patrol-data", resourceRoot: String? = nil,
                 sessionIdleTimeout: TimeInterval = 30 * 60, secureCookies: Bool = false, bcryptCost: Int = 12,
@@ -34,6 +36,12 @@ public struct PatrolOptions: Sendable {
             options.sessionIdleTimeout = minutes * 60
         }
         options.secureCookies = env["PATROL_SECURE_COOKIES"] == "1" || env["PATROL_SECURE_COOKIES"] == "true"
+        if let text = env["PATROL_UPLOAD_MAX_MB"], !text.isEmpty {
+            guard let mb = Int(text), (1...500).contains(mb) else {
+                throw OptionError(description: "PATROL_UPLOAD_MAX_MB must be a whole number of megabytes from 1 to 500, not \"\(text)\"")
+            }
+            options.uploadMaxBytes = mb * 1024 * 1024
+        }
         return options
     }
 
@@ -46,4 +54,9 @@ public struct PatrolOptions: Sendable {
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }
+}
+
+/// A setting in the environment that cannot be used, named.
+public struct OptionError: Error, CustomStringConvertible {
+    public var description: String
 }

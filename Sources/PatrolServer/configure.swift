@@ -34,7 +34,7 @@ public func configure(_ app: Application, options: PatrolOptions) async throws {
     app.middleware.use(PatrolErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: options.resourceRoot + "/Public/", defaultFile: nil))
     app.middleware.use(IdentityMiddleware(idleTimeout: options.sessionIdleTimeout))
-    app.middleware.use(CSRFMiddleware(secureCookies: options.secureCookies))
+    app.middleware.use(CSRFMiddleware(secureCookies: options.secureCookies, uploadMaxBytes: options.uploadMaxBytes))
 
     try routes(app)
 }

@@ -15,5 +15,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: FindingController())
     try app.register(collection: FindingAPIController())
     try app.register(collection: NoticeController())
+    try app.register(collection: EvidenceController(maxBytes: app.patrolOptions.uploadMaxBytes))
     try app.register(collection: OpenAPIController())
 }

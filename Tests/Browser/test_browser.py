@@ -125,7 +125,21 @@ def submit_form(driver, selector):
     WebDriverWait(driver, 10).until(EC.staleness_of(old))
 
 
-def test_finding_lifecycle_from_submission_to_closure(browser):
+def write_png(path, width=120, height=60):
+    """A valid PNG (a red and blue block) as a stand-in for a screenshot of the finding."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + (b"\xb3\x26\x1e" * (width // 2) + b"\x12\x35\x5b" * (width - width // 2)) for _ in range(height))
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(png)
+
+
+def test_finding_lifecycle_from_submission_to_closure(browser, tmp_path):
     """tester submits → reviewer verifies → admin issues → liaison remediates → reviewer fails it →
     liaison resubmits → reviewer passes; on CI2026, whose window is open."""
     c = BASE + "/campaigns/CI2026"
@@ -146,6 +160,12 @@ def test_finding_lifecycle_from_submission_to_closure(browser):
     assert "/findings/F0001" in browser.current_url
     assert "&lt;b&gt;上传接口" in browser.page_source  # text fields are escaped
     assert "待审核" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+    evidence = tmp_path / "截图.png"
+    write_png(evidence)
+    browser.find_element(By.CSS_SELECTOR, "form.upload input[type=file]").send_keys(str(evidence))
+    submit_form(browser, "form.upload button[type=submit]")
+    image = browser.find_element(By.CSS_SELECTOR, "ul.evidence img")
+    assert browser.execute_script("return arguments[0].naturalWidth", image) == 120  # previewed, served by the authorized route
 
     as_user(browser, "cireviewer", REVIEWER_PW)
     browser.get(c + "/findings?status=submitted")

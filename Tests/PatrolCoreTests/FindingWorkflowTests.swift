@@ -65,3 +65,21 @@ final class FindingWorkflowTests: XCTestCase {
         XCTAssertNil(RemediationClock(notifiedAt: notified, now: notified + 72 * h + 1).nextMark)
     }
 }
+
+final class ContentSnifferTests: XCTestCase {
+    func testKindsAreDecidedByContent() {
+        XCTAssertEqual(ContentSniffer.sniff([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]), ContentSniffer.png)
+        XCTAssertEqual(ContentSniffer.sniff([0xFF, 0xD8, 0xFF, 0xE0]), ContentSniffer.jpeg)
+        XCTAssertEqual(ContentSniffer.sniff(Array("GIF89a....".utf8)), ContentSniffer.gif)
+        XCTAssertEqual(ContentSniffer.sniff(Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)), ContentSniffer.webp)
+        XCTAssertEqual(ContentSniffer.sniff(Array("%PDF-1.7\n".utf8)), ContentSniffer.pdf)
+        XCTAssertEqual(ContentSniffer.sniff([0x50, 0x4B, 0x03, 0x04, 0x14]), ContentSniffer.zip)
+        XCTAssertEqual(ContentSniffer.sniff(Array("GET /login?id=1' HTTP/1.1\r\n中文".utf8)), ContentSniffer.text)
+        // Multi-byte character cut at the end of the sample is still text.
+        XCTAssertEqual(ContentSniffer.sniff(Array(Array(String(repeating: "中", count: 3000).utf8).prefix(8192 + 1))), ContentSniffer.text)
+        XCTAssertNil(ContentSniffer.sniff([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0]))   // ELF
+        XCTAssertNil(ContentSniffer.sniff(Array("MZ\u{90}\u{0}\u{3}\u{0}".utf8))) // Windows executable
+        XCTAssertNil(ContentSniffer.sniff([0x1F, 0x8B, 0x08, 0x00]))                // gzip
+        XCTAssertNil(ContentSniffer.sniff([UInt8]()))
+    }
+}

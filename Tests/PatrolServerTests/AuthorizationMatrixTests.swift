@@ -95,6 +95,13 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /api/v1/campaigns/:campaign/notices": "DADDDD",
         "GET /api/v1/campaigns/:campaign/notices": "DAADAD",
         "GET /api/v1/sms": "DADDDD",
+        // Evidence of the foreign finding (notified, D02's, team T02): staff only. The admin's and
+        // reviewer's upload has no file, so it is refused with 422 after the policy let it through.
+        "POST /api/v1/campaigns/:campaign/findings/:finding/evidence": "DAADDD",
+        "GET /api/v1/campaigns/:campaign/findings/:finding/evidence": "DAADDD",
+        "GET /api/v1/campaigns/:campaign/findings/:finding/evidence/:evidence": "DAADDD",
+        "POST /campaigns/:campaign/findings/:finding/evidence": "DAADDD",
+        "GET /campaigns/:campaign/findings/:finding/evidence/:evidence": "DAADDD",
     ]
 
     static let roles: [(String?, Role?)] = [(nil, nil), ("m-admin", .admin), ("m-reviewer", .reviewer), ("m-tester", .tester),
@@ -124,6 +131,16 @@ final class AuthorizationMatrixTests: XCTestCase {
             let foreignFinding = try await Finding.query(on: app.db).with(\.$unit).with(\.$team).all()
                 .first { $0.unit.code != "D01" && $0.team.code != "T01" && $0.status.isNotified }!.code
             let foreignNotice = try await Notice.query(on: app.db).with(\.$unit).all().first { $0.unit.code != "D01" }!.code
+            // One stored file on the foreign finding, so the download routes have something to refuse or serve.
+            let store = EvidenceStore(dataDirectory: app.patrolOptions.dataDirectory)
+            let evidence = EvidenceFile()
+            evidence.$finding.id = try await Finding.query(on: app.db).filter(\.$code == foreignFinding).first()!.requireID()
+            evidence.sha256 = try store.save(Data("evidence".utf8))
+            evidence.size = 8
+            evidence.contentType = "text/plain; charset=utf-8"
+            evidence.originalName = "e.txt"
+            try await evidence.create(on: app.db)
+            let evidenceID = evidence.id!.uuidString
             var serial = 0
             // Admin last, so a route that changes something is first tried by those who must be refused.
             let order = [0, 2, 3, 4, 5, 1]
@@ -149,6 +166,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                     case ":user": "victim"
                     case ":finding": foreignFinding
                     case ":notice": foreignNotice
+                    case ":evidence": evidenceID
                     case ":language": "en"
                     default: "\(component)"
                     }

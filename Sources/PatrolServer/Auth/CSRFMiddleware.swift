@@ -7,6 +7,9 @@ struct CSRFMiddleware: AsyncMiddleware {
     static let cookieName = "patrol_csrf"
     static let fieldName = "_csrf"
     let secureCookies: Bool
+    /// Bodies of web forms are read here (to find the token), up to this size for file uploads
+    /// and 1 MiB otherwise; larger ones are refused with 413 before any handler runs.
+    var uploadMaxBytes: Int = 20 * 1024 * 1024
 
     struct Form: Decodable { var _csrf: String? }
 
@@ -19,6 +22,8 @@ struct CSRFMiddleware: AsyncMiddleware {
         request.storage[CSRFTokenKey.self] = token
 
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
+            let multipart = request.headers.contentType?.type == "multipart"
+            _ = try await request.body.collect(max: multipart ? uploadMaxBytes + 64 * 1024 : 1 << 20).get()
             let sent = (try? request.content.decode(Form.self))?._csrf ?? request.headers.first(name: "X-CSRF-Token")
             guard let existing, let sent, SessionToken.constantTimeEqual(existing, sent) else {
                 throw PatrolError.csrf

@@ -260,6 +260,7 @@ struct FindingController: RouteCollection {
         struct Mark: Encodable { var hours: Int; var at, left: String; var passed: Bool }
         struct Related: Encodable { var code, title, statusName: String }
         struct Option: Encodable { var value, label: String; var selected: Bool }
+        struct Evidence: Encodable { var href, name, size, uploadedAt: String; var image: Bool }
         var base, code, title, status, statusName, kindName: String
         var severityName: String?
         var type, url, description, reproduction: String?
@@ -283,6 +284,9 @@ struct FindingController: RouteCollection {
         var canNotify: Bool
         var related: [Related]
         var severities: [Option]
+        var evidence: [Evidence]
+        var canAttach: Bool
+        var uploadLimit: String
         var error: String?
     }
 
@@ -342,6 +346,13 @@ struct FindingController: RouteCollection {
             severities: Severity.allCases.map {
                 .init(value: $0.rawValue, label: req.t("finding.severity.\($0.rawValue)"), selected: $0 == f.severity)
             },
+            evidence: try await EvidenceController.list(req, f).map { e in
+                .init(href: "/campaigns/\(campaign.code)/findings/\(f.code)/evidence/\(e.id!)", name: e.originalName,
+                      size: ByteCountFormatter.string(fromByteCount: Int64(e.size), countStyle: .file),
+                      uploadedAt: req.timeText(e.createdAt, in: campaign), image: e.contentType.hasPrefix("image/"))
+            },
+            canAttach: AccessPolicy.decide(actor, .attachEvidence(unitID: f.$unit.id, teamID: f.$team.id, status: f.status)) == .allow,
+            uploadLimit: String(req.application.patrolOptions.uploadMaxBytes / 1024 / 1024),
             error: error)
     }
 

@@ -15,12 +15,17 @@ func testDatabases() -> [DatabaseLocation] {
 }
 
 /// Runs `body` once per database with a freshly migrated, empty schema.
-func withEachDatabase(_ body: (Application, DatabaseLocation) async throws -> Void) async throws {
+/// Uploaded files go to a fresh temporary data directory; `adjust` may change other options.
+func withEachDatabase(adjust: (inout PatrolOptions) -> Void = { _ in },
+                      _ body: (Application, DatabaseLocation) async throws -> Void) async throws {
     for location in testDatabases() {
         let app = try await Application.make(.testing)
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("patrol-test-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         do {
-            var options = PatrolOptions(database: location, bcryptCost: 4)
+            var options = PatrolOptions(database: location, dataDirectory: dataDirectory, bcryptCost: 4)
             options.sessionIdleTimeout = 30 * 60
+            adjust(&options)
             try await configure(app, options: options)
             app.logger.logLevel = .warning
             if location.isPostgres, let sql = app.db as? any SQLDatabase {

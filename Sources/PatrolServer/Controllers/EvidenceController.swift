@@ -1,0 +1,150 @@
+import Fluent
+import PatrolCore
+import PatrolStore
+import Vapor
+
+/// Evidence and attachments of a finding. Files are stored by content hash under
+/// `PATROL_DATA_DIR`, accepted only when sniffing says they are an image, PDF, zip or plain text,
+/// capped in size, and served only here — after the finding's own access check — as attachments
+/// with `nosniff` and a sandboxing CSP, never inline and never from a public folder.
+struct EvidenceController: RouteCollection {
+    let maxBytes: Int
+
+    func boot(routes: any RoutesBuilder) throws {
+        let limit = ByteCount(value: maxBytes + 64 * 1024)
+        let api = routes.grouped("api", "v1", "campaigns", ":campaign", "findings", ":finding", "evidence")
+        api.endpoint(.POST, access: .signedIn, body: .collect(maxSize: limit), use: apiUpload)
+        api.endpoint(.GET, access: .signedIn, use: apiList)
+        api.endpoint(.GET, ":evidence", access: .signedIn, use: download)
+        let web = routes.grouped("campaigns", ":campaign", "findings", ":finding", "evidence")
+        web.endpoint(.POST, access: .signedIn, body: .collect(maxSize: limit), use: webUpload)
+        web.endpoint(.GET, ":evidence", access: .signedIn, use: download)
+    }
+
+    struct EvidenceDTO: Content {
+        var id: UUID
+        var name: String
+        var size: Int
+        var contentType: String
+        var sha256: String
+        var uploadedAt: Date?
+        var image: Bool
+    }
+
+    struct Upload: Content {
+        var file: File?
+        var files: [File]?
+    }
+
+    static func dto(_ e: EvidenceFile) -> EvidenceDTO {
+        EvidenceDTO(id: e.id!, name: e.originalName, size: e.size, contentType: e.contentType, sha256: e.sha256,
+                    uploadedAt: e.createdAt, image: e.contentType.hasPrefix("image/"))
+    }
+
+    static func list(_ req: Request, _ f: Finding) async throws -> [EvidenceFile] {
+        try await EvidenceFile.query(on: req.db).filter(\.$finding.$id == (try f.requireID())).sort(\.$createdAt).all()
+    }
+
+    /// Checks every file first, then stores them all in one transaction: all or nothing.
+    func store(_ req: Request, _ upload: Upload) async throws -> [EvidenceFile] {
+        let campaign = try await req.campaign()
+        let f = try await FindingAPIController.finding(req, campaign)
+        try req.authorize(.attachEvidence(unitID: f.$unit.id, teamID: f.$team.id, status: f.status))
+        let files = (upload.files ?? []) + (upload.file.map { [$0] } ?? [])
+        let present = files.filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
+        guard !present.isEmpty else { throw PatrolError.invalid("error.evidence.none") }
+        guard present.count <= 20 else { throw PatrolError.invalid("error.evidence.tooMany", ["n": "20"]) }
+        var accepted: [(name: String, data: Data, kind: ContentSniffer.Kind)] = []
+        for file in present {
+            let name = Self.safeName(file.filename)
+            let data = Data(buffer: file.data)
+            guard !data.isEmpty else { throw PatrolError.invalid("error.evidence.empty", ["name": name]) }
+            guard data.count <= maxBytes else {
+                throw PatrolError(.payloadTooLarge, code: "too_large", key: "error.evidence.tooLarge",
+                                  values: ["name": name, "mb": String(maxBytes / 1024 / 1024)])
+            }
+            guard let kind = ContentSniffer.sniff(data) else {
+                throw PatrolError(.unsupportedMediaType, code: "unsupported_type", key: "error.evidence.type", values: ["name": name])
+            }
+            accepted.append((name, data, kind))
+        }
+        let storage = EvidenceStore(dataDirectory: req.application.patrolOptions.dataDirectory)
+        let hashes = try accepted.map { try storage.save($0.data) }
+        let userID = try req.requireActor().userID
+        let checked = accepted
+        return try await req.db.transaction { db in
+            var saved: [EvidenceFile] = []
+            for (i, a) in checked.enumerated() {
+                let e = EvidenceFile()
+                e.$finding.id = try f.requireID()
+                e.sha256 = hashes[i]
+                e.size = a.data.count
+                e.contentType = a.kind.mimeType
+                e.originalName = a.name
+                e.$uploadedBy.id = userID
+                try await e.create(on: db)
+                saved.append(e)
+                try await AuditLog.append(on: db, req.auditContext, action: "evidence.upload", objectType: "finding",
+                                          objectID: "\(campaign.code)/\(f.code)",
+                                          details: ["name": a.name, "sha256": hashes[i], "size": String(a.data.count), "type": a.kind.mimeType])
+            }
+            return saved
+        }
+    }
+
+    /// A display name: the last path component, without control characters, at most 120 characters.
+    static func safeName(_ name: String) -> String {
+        let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let clean = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        return clean.isEmpty ? "file" : String(clean.prefix(120))
+    }
+
+    func apiUpload(req: Request) async throws -> Response {
+        let saved = try await store(req, try req.content.decode(Upload.self))
+        let res = try await saved.map(Self.dto).encodeResponse(for: req)
+        res.status = .created
+        return res
+    }
+
+    func apiList(req: Request) async throws -> [EvidenceDTO] {
+        let campaign = try await req.campaign()
+        let f = try await FindingAPIController.finding(req, campaign)
+        return try await Self.list(req, f).map(Self.dto)
+    }
+
+    func webUpload(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        let code = req.parameters.get("finding") ?? ""
+        do {
+            _ = try await store(req, try req.content.decode(Upload.self))
+            return req.seeOther("/campaigns/\(campaign.code)/findings/\(code)#evidence")
+        } catch let error as PatrolError where [.unprocessableEntity, .unsupportedMediaType, .payloadTooLarge].contains(error.status) {
+            let f = try await FindingAPIController.finding(req, campaign)
+            let view = try await req.page("finding", title: "\(f.code) \(f.title)", campaign: campaign,
+                                          content: try await FindingController().findingView(req, campaign, f, error: req.t(error.key, error.values)))
+            let res = try await view.encodeResponse(for: req)
+            res.status = error.status
+            return res
+        }
+    }
+
+    func download(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        let f = try await FindingAPIController.finding(req, campaign)
+        guard let id = req.parameters.get("evidence", as: UUID.self),
+              let e = try await EvidenceFile.query(on: req.db).filter(\.$id == id).filter(\.$finding.$id == (try f.requireID())).first() else {
+            throw PatrolError.notFound
+        }
+        let data = try EvidenceStore(dataDirectory: req.application.patrolOptions.dataDirectory).load(e.sha256)
+        let res = Response(status: .ok, body: .init(data: data))
+        res.headers.replaceOrAdd(name: .contentType, value: e.contentType)
+        let ascii = "\(f.code)-\(e.sha256.prefix(8)).\(e.originalName.split(separator: ".").last.map(String.init) ?? "bin")"
+            .filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        let encoded = e.originalName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
+        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        res.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; sandbox")
+        res.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return res
+    }
+}
