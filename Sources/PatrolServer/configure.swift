@@ -27,6 +27,13 @@ public func configure(_ app: Application, options: PatrolOptions) async throws {
 
     // Uploads beyond this are refused before they reach a handler.
     app.routes.defaultMaxBodySize = "1mb"
+    // The only outbound requests are the shell checks: never follow a redirect elsewhere, give up
+    // quickly, and accept the self-signed certificates units' test sites often have (it is advice).
+    app.http.client.configuration.redirectConfiguration = .disallow
+    app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(5))
+    var tls = TLSConfiguration.makeClientConfiguration()
+    tls.certificateVerification = .none
+    app.http.client.configuration.tlsConfiguration = tls
     app.http.server.configuration.serverName = nil
 
     app.middleware = Middlewares()

@@ -92,6 +92,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /api/v1/campaigns/:campaign/findings/:finding/review": "DAADDD",
         "POST /api/v1/campaigns/:campaign/findings/:finding/remediations": "DDDDDD",
         "POST /api/v1/campaigns/:campaign/findings/:finding/retests": "DAADDD",
+        "POST /api/v1/campaigns/:campaign/findings/:finding/shell-check": "DAADDD",
+        "POST /campaigns/:campaign/findings/:finding/shell-check": "DAADDD",
         "POST /api/v1/campaigns/:campaign/notices": "DADDDD",
         "GET /api/v1/campaigns/:campaign/notices": "DAADAD",
         "GET /api/v1/sms": "DADDDD",

@@ -96,6 +96,12 @@ final class FindingFlowTests: XCTestCase {
             let resubmitted = try await self.send(app, .PATCH, path, as: tester, json: ["description": "参数 id 存在布尔盲注"], expect: .ok)
             XCTAssertNil(resubmitted["infoRequest"])
 
+            // In-platform notifications: the reviewer's to-do list counts findings to review.
+            let reviewerWeb = try await app.token(for: "f-reviewer", kind: .web)
+            try await app.test(.GET, "/campaigns/CZ2022", headers: ["Cookie": "patrol_session=\(reviewerWeb)"]) { res async throws in
+                XCTAssertTrue(res.body.string.contains("待审核的问题"))
+            }
+
             // Two reviewers: the first decision wins, the second gets a clear 409.
             let verified = try await self.send(app, .POST, path + "/review", as: reviewer,
                                                json: ["decision": "verify", "severity": "critical"], expect: .ok)
@@ -119,6 +125,12 @@ final class FindingFlowTests: XCTestCase {
             XCTAssertEqual(Set(noticeSMS.map(\.phone)), Set(phones))
             XCTAssertEqual(noticeSMS.count, Set(phones).count)
             _ = try await self.send(app, .POST, base + "/notices", as: admin, json: ["unit": "D01", "findings": [code]], expect: .conflict)
+
+            // The liaison's to-do list now has a finding to remediate; the other unit's has none.
+            let liaisonWeb = try await app.token(for: "f-liaison", kind: .web)
+            try await app.test(.GET, "/campaigns/CZ2022", headers: ["Cookie": "patrol_session=\(liaisonWeb)"]) { res async throws in
+                XCTAssertTrue(res.body.string.contains("待整改的通报问题"))
+            }
 
             // The unit now sees it, without the team; other units still do not.
             let seen = try await self.send(app, .GET, path, as: liaison, expect: .ok)

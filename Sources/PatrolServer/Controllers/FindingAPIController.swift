@@ -16,6 +16,7 @@ struct FindingAPIController: RouteCollection {
         api.endpoint(.POST, "findings", ":finding", "review", access: .policy(.reviewFindings), use: review)
         api.endpoint(.POST, "findings", ":finding", "remediations", access: .signedIn, use: remediate)
         api.endpoint(.POST, "findings", ":finding", "retests", access: .policy(.reviewFindings), use: retest)
+        api.endpoint(.POST, "findings", ":finding", "shell-check", access: .policy(.reviewFindings), use: shellCheck)
         api.endpoint(.POST, "notices", access: .policy(.issueNotice), use: issueNotice)
         api.endpoint(.GET, "notices", access: .policy(.listNotices), use: notices)
         routes.endpoint(.GET, "api", "v1", "sms", access: .policy(.viewSMS), use: sms)
@@ -533,6 +534,12 @@ struct FindingAPIController: RouteCollection {
             try await AuditLog.append(on: db, req.auditContext, action: "finding.retest", objectType: "finding",
                                       objectID: "\(campaign.code)/\(f.code)", details: ["result": result.rawValue, "to": next.rawValue])
         }
+    }
+
+    /// Advice for the reviewer: is each uploaded shell gone? (Not a decision.)
+    func shellCheck(req: Request) async throws -> [ShellCheck.Result] {
+        let campaign = try await req.campaign()
+        return await ShellCheck.run(req, finding: try await Self.finding(req, campaign))
     }
 
     // MARK: - SMS outbox

@@ -18,6 +18,7 @@ struct FindingController: RouteCollection {
         c.endpoint(.POST, "findings", ":finding", "review", access: .policy(.reviewFindings), use: review)
         c.endpoint(.POST, "findings", ":finding", "remediations", access: .signedIn, use: remediate)
         c.endpoint(.POST, "findings", ":finding", "retests", access: .policy(.reviewFindings), use: retest)
+        c.endpoint(.POST, "findings", ":finding", "shell-check", access: .policy(.reviewFindings), use: shellCheck)
     }
 
     /// The finding named by `:finding` in the campaign, if the actor may see it.
@@ -287,10 +288,12 @@ struct FindingController: RouteCollection {
         var evidence: [Evidence]
         var canAttach: Bool
         var uploadLimit: String
+        var shellChecks: [ShellCheck.Result]?
         var error: String?
     }
 
-    func findingView(_ req: Request, _ campaign: Campaign, _ f: Finding, error: String? = nil) async throws -> FindingView {
+    func findingView(_ req: Request, _ campaign: Campaign, _ f: Finding, error: String? = nil,
+                     shellChecks: [ShellCheck.Result]? = nil) async throws -> FindingView {
         let actor = try req.requireActor()
         let liaison = actor.role == .liaison
         let reports = try await RemediationReport.query(on: req.db).filter(\.$finding.$id == (try f.requireID()))
@@ -353,7 +356,7 @@ struct FindingController: RouteCollection {
             },
             canAttach: AccessPolicy.decide(actor, .attachEvidence(unitID: f.$unit.id, teamID: f.$team.id, status: f.status)) == .allow,
             uploadLimit: String(req.application.patrolOptions.uploadMaxBytes / 1024 / 1024),
-            error: error)
+            shellChecks: shellChecks, error: error)
     }
 
     func show(req: Request) async throws -> View {
@@ -413,6 +416,15 @@ struct FindingController: RouteCollection {
             let body = FindingAPIController.RemediationBody(summary: form.summary, shellsRemoved: f.shellPaths.allSatisfy(ticked.contains))
             try await FindingAPIController.remediate(f, body, req, campaign)
         }
+    }
+
+    /// Runs the shell check and shows its advice on the finding page.
+    func shellCheck(req: Request) async throws -> View {
+        let campaign = try await req.campaign()
+        let f = try await Self.visibleFinding(req, campaign)
+        let results = await ShellCheck.run(req, finding: f)
+        return try await req.page("finding", title: "\(f.code) \(f.title)", campaign: campaign,
+                                  content: try await findingView(req, campaign, f, shellChecks: results))
     }
 
     func retest(req: Request) async throws -> Response {

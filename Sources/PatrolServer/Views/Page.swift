@@ -37,6 +37,9 @@ struct Page<Content: Encodable>: Encodable {
         var state: String
         var demo: Bool
         var nav: [NavItem]
+        /// What waits for the reader in this campaign (in-platform notifications).
+        var todo: [WorkQueue.Item]
+        var todoTotal: Int
     }
 }
 
@@ -79,8 +82,10 @@ extension Request {
             } else if let actor, AccessPolicy.decide(actor, .viewScores(published: published)) == .allow {
                 sub.append(item(base + "/scores", "nav.scores"))
             }
+            let todo = currentUser?.mustChangePassword == false ? try await WorkQueue.items(self, campaign) : []
             header = .init(code: campaign.code, name: campaign.name, stateName: t("campaign.state.\(campaign.state.rawValue)"),
-                           state: campaign.state.rawValue, demo: campaign.isDemo, nav: sub)
+                           state: campaign.state.rawValue, demo: campaign.isDemo, nav: sub,
+                           todo: todo, todoTotal: todo.reduce(0) { $0 + $1.count })
         }
         let page = Page(title: title, lang: language.rawValue, t: table, me: me, nav: nav, campaign: header,
                         csrf: csrfToken, path: path, content: content)
