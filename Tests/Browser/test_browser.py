@@ -155,6 +155,9 @@ def test_finding_lifecycle_from_submission_to_closure(browser, tmp_path):
     browser.find_element(By.NAME, "url").send_keys("https://www.d02.ci.example/upload")
     browser.find_element(By.NAME, "description").send_keys("上传接口未校验文件类型，可获取服务器权限。")
     browser.find_element(By.NAME, "shellPaths").send_keys("/upload/patrol-test.jsp")
+    proof = tmp_path / "poc.txt"
+    proof.write_text("POST /upload HTTP/1.1\n上传 patrol-test.jsp 成功\n", encoding="utf-8")
+    browser.find_element(By.CSS_SELECTOR, "main form input[type=file]").send_keys(str(proof))
     shot(browser, "finding-submit")
     submit_form(browser, "main form button[type=submit]")
     assert "/findings/F0001" in browser.current_url
@@ -164,6 +167,7 @@ def test_finding_lifecycle_from_submission_to_closure(browser, tmp_path):
     write_png(evidence)
     browser.find_element(By.CSS_SELECTOR, "form.upload input[type=file]").send_keys(str(evidence))
     submit_form(browser, "form.upload button[type=submit]")
+    assert "poc.txt" in browser.find_element(By.CSS_SELECTOR, "ul.evidence").text  # sent with the form
     image = browser.find_element(By.CSS_SELECTOR, "ul.evidence img")
     assert browser.execute_script("return arguments[0].naturalWidth", image) == 120  # previewed, served by the authorized route
 

@@ -86,4 +86,39 @@ final class EvidenceTests: XCTestCase {
             XCTAssertEqual(audits, 2)
         }
     }
+
+    func testRemediationReportWithAttachments() async throws {
+        try await withEachDatabase { app, _ in
+            try await app.loadDemoCampaign()
+            let f = try await Finding.query(on: app.db).filter(\.$status == .notified).with(\.$unit).first()!
+            try await app.makeUser("r-liaison", .liaison, unit: f.unit.code)
+            var headers: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "r-liaison", kind: .api))",
+                                        "Content-Type": "multipart/form-data; boundary=b0"]
+            func body(_ file: [UInt8]) -> ByteBuffer {
+                var b = ByteBuffer()
+                b.writeString("--b0\r\nContent-Disposition: form-data; name=\"summary\"\r\n\r\n已升级中间件\r\n")
+                b.writeString("--b0\r\nContent-Disposition: form-data; name=\"shellsRemoved\"\r\n\r\ntrue\r\n")
+                b.writeString("--b0\r\nContent-Disposition: form-data; name=\"files[]\"; filename=\"整改截图.png\"\r\n\r\n")
+                b.writeBytes(file)
+                b.writeString("\r\n--b0--\r\n")
+                return b
+            }
+            let path = "/api/v1/campaigns/CZ2022/findings/\(f.code)/remediations"
+            // A refused attachment refuses the whole report: the finding stays notified.
+            try await app.test(.POST, path, headers: headers, body: body(Self.elf)) { res async throws in
+                XCTAssertEqual(res.status, .unsupportedMediaType)
+            }
+            let still = try await Finding.find(f.id, on: app.db)!.status
+            XCTAssertEqual(still, .notified)
+            try await app.test(.POST, path, headers: headers, body: body(Self.png)) { res async throws in
+                XCTAssertEqual(res.status, .created, res.body.string)
+                XCTAssertEqual(try res.content.decode(FindingDTO.self).status, "remediated")
+            }
+            let report = try await RemediationReport.query(on: app.db).filter(\.$finding.$id == f.requireID())
+                .sort(\.$submittedAt, .descending).first()!
+            let files = try await EvidenceFile.query(on: app.db).filter(\.$report.$id == report.requireID()).all()
+            XCTAssertEqual(files.map(\.originalName), ["整改截图.png"])
+            headers.remove(name: .contentType)
+        }
+    }
 }

@@ -45,14 +45,20 @@ struct EvidenceController: RouteCollection {
         try await EvidenceFile.query(on: req.db).filter(\.$finding.$id == (try f.requireID())).sort(\.$createdAt).all()
     }
 
-    /// Checks every file first, then stores them all in one transaction: all or nothing.
-    func store(_ req: Request, _ upload: Upload) async throws -> [EvidenceFile] {
-        let campaign = try await req.campaign()
-        let f = try await FindingAPIController.finding(req, campaign)
-        try req.authorize(.attachEvidence(unitID: f.$unit.id, teamID: f.$team.id, status: f.status))
-        let files = (upload.files ?? []) + (upload.file.map { [$0] } ?? [])
+    /// A file that passed the checks, its bytes already stored under its hash.
+    struct Checked: Sendable {
+        var name: String
+        var size: Int
+        var kind: ContentSniffer.Kind
+        var sha256: String
+    }
+
+    /// Checks every file (non-empty, within the cap, an accepted kind by content) and only then
+    /// stores their bytes by hash. Nothing refers to the bytes until `record` writes the rows, so a
+    /// refused batch leaves no trace but content-addressed files nobody can reach.
+    static func check(_ files: [File], _ req: Request) throws -> [Checked] {
+        let maxBytes = req.application.patrolOptions.uploadMaxBytes
         let present = files.filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
-        guard !present.isEmpty else { throw PatrolError.invalid("error.evidence.none") }
         guard present.count <= 20 else { throw PatrolError.invalid("error.evidence.tooMany", ["n": "20"]) }
         var accepted: [(name: String, data: Data, kind: ContentSniffer.Kind)] = []
         for file in present {
@@ -69,26 +75,39 @@ struct EvidenceController: RouteCollection {
             accepted.append((name, data, kind))
         }
         let storage = EvidenceStore(dataDirectory: req.application.patrolOptions.dataDirectory)
-        let hashes = try accepted.map { try storage.save($0.data) }
-        let userID = try req.requireActor().userID
-        let checked = accepted
+        return try accepted.map { Checked(name: $0.name, size: $0.data.count, kind: $0.kind, sha256: try storage.save($0.data)) }
+    }
+
+    /// The rows and audit entries of checked files, inside the caller's transaction.
+    static func record(_ files: [Checked], finding f: Finding, reportID: UUID? = nil, campaign: Campaign,
+                       on db: any Database, _ req: Request) async throws -> [EvidenceFile] {
+        var saved: [EvidenceFile] = []
+        for a in files {
+            let e = EvidenceFile()
+            e.$finding.id = try f.requireID()
+            e.$report.id = reportID
+            e.sha256 = a.sha256
+            e.size = a.size
+            e.contentType = a.kind.mimeType
+            e.originalName = a.name
+            e.$uploadedBy.id = try req.requireActor().userID
+            try await e.create(on: db)
+            saved.append(e)
+            try await AuditLog.append(on: db, req.auditContext, action: "evidence.upload", objectType: "finding",
+                                      objectID: "\(campaign.code)/\(f.code)",
+                                      details: ["name": a.name, "sha256": a.sha256, "size": String(a.size), "type": a.kind.mimeType])
+        }
+        return saved
+    }
+
+    func store(_ req: Request, _ upload: Upload) async throws -> [EvidenceFile] {
+        let campaign = try await req.campaign()
+        let f = try await FindingAPIController.finding(req, campaign)
+        try req.authorize(.attachEvidence(unitID: f.$unit.id, teamID: f.$team.id, status: f.status))
+        let checked = try Self.check((upload.files ?? []) + (upload.file.map { [$0] } ?? []), req)
+        guard !checked.isEmpty else { throw PatrolError.invalid("error.evidence.none") }
         return try await req.db.transaction { db in
-            var saved: [EvidenceFile] = []
-            for (i, a) in checked.enumerated() {
-                let e = EvidenceFile()
-                e.$finding.id = try f.requireID()
-                e.sha256 = hashes[i]
-                e.size = a.data.count
-                e.contentType = a.kind.mimeType
-                e.originalName = a.name
-                e.$uploadedBy.id = userID
-                try await e.create(on: db)
-                saved.append(e)
-                try await AuditLog.append(on: db, req.auditContext, action: "evidence.upload", objectType: "finding",
-                                          objectID: "\(campaign.code)/\(f.code)",
-                                          details: ["name": a.name, "sha256": hashes[i], "size": String(a.data.count), "type": a.kind.mimeType])
-            }
-            return saved
+            try await Self.record(checked, finding: f, campaign: campaign, on: db, req)
         }
     }
 

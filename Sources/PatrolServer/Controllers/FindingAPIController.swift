@@ -7,6 +7,9 @@ import Vapor
 /// retest. Every state change is a conditional move (`FindingTransitions`) inside a transaction
 /// with its audit entry and, where the unit is told, its SMS outbox rows.
 struct FindingAPIController: RouteCollection {
+    /// Remediation reports may carry attachments (multipart) up to the upload cap.
+    var maxBytes = 20 * 1024 * 1024
+
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1", "campaigns", ":campaign")
         api.endpoint(.POST, "findings", access: .policy(.submitFinding), use: submit)
@@ -14,7 +17,8 @@ struct FindingAPIController: RouteCollection {
         api.endpoint(.GET, "findings", ":finding", access: .signedIn, use: get)
         api.endpoint(.PATCH, "findings", ":finding", access: .signedIn, use: resubmit)
         api.endpoint(.POST, "findings", ":finding", "review", access: .policy(.reviewFindings), use: review)
-        api.endpoint(.POST, "findings", ":finding", "remediations", access: .signedIn, use: remediate)
+        api.endpoint(.POST, "findings", ":finding", "remediations", access: .signedIn,
+                     body: .collect(maxSize: ByteCount(value: maxBytes + 64 * 1024)), use: remediate)
         api.endpoint(.POST, "findings", ":finding", "retests", access: .policy(.reviewFindings), use: retest)
         api.endpoint(.POST, "findings", ":finding", "shell-check", access: .policy(.reviewFindings), use: shellCheck)
         api.endpoint(.POST, "notices", access: .policy(.issueNotice), use: issueNotice)
@@ -204,7 +208,8 @@ struct FindingAPIController: RouteCollection {
     }
 
     /// A tester's new finding, numbered F0001, F0002, … in its campaign; loaded with its relations.
-    static func create(_ body: SubmitBody, _ req: Request, _ campaign: Campaign) async throws -> Finding {
+    static func create(_ body: SubmitBody, _ req: Request, _ campaign: Campaign,
+                       attachments: [EvidenceController.Checked] = []) async throws -> Finding {
         let actor = try req.requireActor()
         let now = Date()
         try Self.requireOpenWindow(req, campaign, now: now)
@@ -228,6 +233,7 @@ struct FindingAPIController: RouteCollection {
                     try await AuditLog.append(on: db, req.auditContext, action: "finding.submit", objectType: "finding",
                                               objectID: "\(campaign.code)/\(f.code)",
                                               details: ["unit": body.unit ?? "", "kind": f.kind.rawValue, "title": f.title])
+                    _ = try await EvidenceController.record(attachments, finding: f, campaign: campaign, on: db, req)
                 }
                 break
             } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 5 {
@@ -445,16 +451,33 @@ struct FindingAPIController: RouteCollection {
         var shellsRemoved: Bool?
     }
 
+    /// A remediation report as multipart: the same fields plus files (`files[]` or `file`).
+    struct RemediationUpload: Content {
+        var summary: String?
+        var shellsRemoved: String?
+        var file: File?
+        var files: [File]?
+    }
+
     func remediate(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
         let f = try await Self.finding(req, campaign)
-        try await Self.remediate(f, try req.content.decode(RemediationBody.self), req, campaign)
+        if req.headers.contentType?.type == "multipart" {
+            let upload = try req.content.decode(RemediationUpload.self)
+            try req.authorize(.submitRemediation(unitID: f.$unit.id))
+            let files = try EvidenceController.check((upload.files ?? []) + (upload.file.map { [$0] } ?? []), req)
+            let removed = ["true", "1", "on", "yes"].contains(upload.shellsRemoved?.lowercased() ?? "")
+            try await Self.remediate(f, .init(summary: upload.summary, shellsRemoved: removed), req, campaign, attachments: files)
+        } else {
+            try await Self.remediate(f, try req.content.decode(RemediationBody.self), req, campaign)
+        }
         let response = try await Self.dto(req, f).encodeResponse(for: req)
         response.status = .created
         return response
     }
 
-    static func remediate(_ f: Finding, _ body: RemediationBody, _ req: Request, _ campaign: Campaign) async throws {
+    static func remediate(_ f: Finding, _ body: RemediationBody, _ req: Request, _ campaign: Campaign,
+                          attachments: [EvidenceController.Checked] = []) async throws {
         try req.authorize(.submitRemediation(unitID: f.$unit.id))
         guard let summary = body.summary?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty else {
             throw PatrolError.invalid("error.finding.missing", ["field": "summary"])
@@ -472,8 +495,10 @@ struct FindingAPIController: RouteCollection {
             guard try await FindingTransitions.move(f.requireID(), from: f.status, to: next, now: now, on: db) else {
                 throw PatrolError.conflict("error.finding.concurrent")
             }
-            try await RemediationReport(findingID: f.requireID(), submittedAt: now, description: summary,
-                                        shellsDeleted: f.shellPaths, submittedByID: try req.requireActor().userID).create(on: db)
+            let report = RemediationReport(findingID: try f.requireID(), submittedAt: now, description: summary,
+                                           shellsDeleted: f.shellPaths, submittedByID: try req.requireActor().userID)
+            try await report.create(on: db)
+            _ = try await EvidenceController.record(attachments, finding: f, reportID: try report.requireID(), campaign: campaign, on: db, req)
             f.status = next
             try await AuditLog.append(on: db, req.auditContext, action: "finding.remediation", objectType: "finding",
                                       objectID: "\(campaign.code)/\(f.code)", details: ["shellsDeleted": String(f.shellPaths.count)])

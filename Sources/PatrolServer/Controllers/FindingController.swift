@@ -7,16 +7,20 @@ import Vapor
 /// finding's page with the step its reader may take (review, remediation report, retest). The steps
 /// are the same operations as the API (`FindingAPIController`), so the rules live in one place.
 struct FindingController: RouteCollection {
+    /// The submit form and the remediation form may carry files up to the upload cap.
+    var maxBytes = 20 * 1024 * 1024
+
     func boot(routes: any RoutesBuilder) throws {
         let c = routes.grouped("campaigns", ":campaign")
+        let uploads = HTTPBodyStreamStrategy.collect(maxSize: ByteCount(value: maxBytes + 64 * 1024))
         c.endpoint(.GET, "findings", access: .policy(.listFindings), use: list)
         c.endpoint(.GET, "findings", "new", access: .policy(.submitFinding), use: newForm)
-        c.endpoint(.POST, "findings", access: .policy(.submitFinding), use: create)
+        c.endpoint(.POST, "findings", access: .policy(.submitFinding), body: uploads, use: create)
         c.endpoint(.GET, "findings", ":finding", access: .signedIn, use: show)
         c.endpoint(.GET, "findings", ":finding", "edit", access: .signedIn, use: editForm)
         c.endpoint(.POST, "findings", ":finding", access: .signedIn, use: update)
         c.endpoint(.POST, "findings", ":finding", "review", access: .policy(.reviewFindings), use: review)
-        c.endpoint(.POST, "findings", ":finding", "remediations", access: .signedIn, use: remediate)
+        c.endpoint(.POST, "findings", ":finding", "remediations", access: .signedIn, body: uploads, use: remediate)
         c.endpoint(.POST, "findings", ":finding", "retests", access: .policy(.reviewFindings), use: retest)
         c.endpoint(.POST, "findings", ":finding", "shell-check", access: .policy(.reviewFindings), use: shellCheck)
     }
@@ -150,6 +154,7 @@ struct FindingController: RouteCollection {
         var error: String?
         var windowOpen: Bool
         var windowText: String
+        var uploadLimit: String
     }
 
     /// What the form posts; turned into the API's `SubmitBody` so both check the same way.
@@ -166,6 +171,7 @@ struct FindingController: RouteCollection {
         var weakPassword: String?
         var sensitiveRecords: String?
         var shellPaths: String?
+        var files: [File]?
 
         var body: FindingAPIController.SubmitBody {
             get throws {
@@ -200,7 +206,8 @@ struct FindingController: RouteCollection {
             shellPaths: form.shellPaths ?? "", weakPassword: form.weakPassword != nil,
             sensitiveRecords: Int(form.sensitiveRecords ?? "") ?? 0, error: error,
             windowOpen: campaign.state == .running && now >= campaign.startsAt && now < campaign.endsAt,
-            windowText: "\(req.timeText(campaign.startsAt, in: campaign)) — \(req.timeText(campaign.endsAt, in: campaign))")
+            windowText: "\(req.timeText(campaign.startsAt, in: campaign)) — \(req.timeText(campaign.endsAt, in: campaign))",
+            uploadLimit: String(req.application.patrolOptions.uploadMaxBytes / 1024 / 1024))
     }
 
     func newForm(req: Request) async throws -> View {
@@ -221,11 +228,15 @@ struct FindingController: RouteCollection {
 
     func create(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
-        let form = try req.content.decode(Form.self)
+        var form = try req.content.decode(Form.self)
+        let files = form.files ?? []
+        form.files = nil
         do {
-            let f = try await FindingAPIController.create(try form.body, req, campaign)
+            // Files are checked before the finding exists, and recorded in its transaction.
+            let attachments = try EvidenceController.check(files, req)
+            let f = try await FindingAPIController.create(try form.body, req, campaign, attachments: attachments)
             return req.seeOther("/campaigns/\(campaign.code)/findings/\(f.code)")
-        } catch let error as PatrolError where [.unprocessableEntity, .conflict].contains(error.status) {
+        } catch let error as PatrolError where [.unprocessableEntity, .conflict, .unsupportedMediaType, .payloadTooLarge].contains(error.status) {
             return try await refused(req, campaign, form, nil, error)
         }
     }
@@ -372,7 +383,7 @@ struct FindingController: RouteCollection {
         do {
             try await body(f, campaign)
             return req.seeOther("/campaigns/\(campaign.code)/findings/\(f.code)")
-        } catch let error as PatrolError where [.unprocessableEntity, .conflict].contains(error.status) {
+        } catch let error as PatrolError where [.unprocessableEntity, .conflict, .unsupportedMediaType, .payloadTooLarge].contains(error.status) {
             let fresh = try await Self.visibleFinding(req, campaign)
             let view = try await req.page("finding", title: "\(f.code) \(f.title)", campaign: campaign,
                                           content: try await findingView(req, campaign, fresh, error: req.t(error.key, error.values)))
@@ -406,6 +417,7 @@ struct FindingController: RouteCollection {
     struct RemediationForm: Content {
         var summary: String?
         var shell: [String]?
+        var files: [File]?
     }
 
     func remediate(req: Request) async throws -> Response {
@@ -414,7 +426,9 @@ struct FindingController: RouteCollection {
             // Every listed shell path must be ticked as deleted.
             let ticked = Set(form.shell ?? [])
             let body = FindingAPIController.RemediationBody(summary: form.summary, shellsRemoved: f.shellPaths.allSatisfy(ticked.contains))
-            try await FindingAPIController.remediate(f, body, req, campaign)
+            try req.authorize(.submitRemediation(unitID: f.$unit.id))
+            let attachments = try EvidenceController.check(form.files ?? [], req)
+            try await FindingAPIController.remediate(f, body, req, campaign, attachments: attachments)
         }
     }
 
