@@ -50,6 +50,19 @@ struct FindingAPIController: RouteCollection {
                           noticeCode: f.notice?.code, duplicateOf: duplicateOf, reports: reports, for: try req.requireActor())
     }
 
+    /// The campaign's findings the actor may see: the rule of `viewFinding` as a query (testers
+    /// their team's, liaisons their unit's once notified, staff all). Lists use only this.
+    static func visibleQuery(_ req: Request, _ campaign: Campaign, _ actor: Actor) throws -> QueryBuilder<Finding> {
+        let query = Finding.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID())).with(\.$unit).with(\.$team)
+        switch actor.role {
+        case .tester: return query.filter(\.$team.$id == (actor.teamID ?? UUID()))
+        case .liaison:
+            return query.filter(\.$unit.$id == (actor.unitID ?? UUID())).filter(\.$status ~~ FindingStatus.allCases.filter(\.isNotified))
+        case .observer: return query.filter(\.$id == UUID())
+        case .admin, .reviewer: return query
+        }
+    }
+
     struct ListFilter: Decodable {
         var unit: String?
         var team: String?
@@ -61,16 +74,7 @@ struct FindingAPIController: RouteCollection {
         let campaign = try await req.campaign()
         let actor = try req.requireActor()
         let filter = try req.query.decode(ListFilter.self)
-        var query = Finding.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID()))
-            .with(\.$unit).with(\.$team).with(\.$asset).with(\.$notice)
-        // The same rule as `viewFinding`, as a query: testers their team's, liaisons their unit's once notified.
-        switch actor.role {
-        case .tester: query = query.filter(\.$team.$id == (actor.teamID ?? UUID()))
-        case .liaison:
-            query = query.filter(\.$unit.$id == (actor.unitID ?? UUID()))
-                .filter(\.$status ~~ FindingStatus.allCases.filter(\.isNotified))
-        default: break
-        }
+        var query = try Self.visibleQuery(req, campaign, actor).with(\.$asset).with(\.$notice)
         if let s = filter.status?.nonEmpty {
             guard let status = FindingStatus(rawValue: s) else { throw PatrolError.invalid("error.finding.status", ["status": s]) }
             // The public `submitted` includes findings waiting for information.

@@ -76,15 +76,7 @@ struct FindingController: RouteCollection {
         let campaign = try await req.campaign()
         let actor = try req.requireActor()
         let filter = try req.query.decode(ListFilter.self)
-        var query = Finding.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID()))
-            .with(\.$unit).with(\.$team)
-        switch actor.role {
-        case .tester: query = query.filter(\.$team.$id == (actor.teamID ?? UUID()))
-        case .liaison:
-            query = query.filter(\.$unit.$id == (actor.unitID ?? UUID())).filter(\.$status ~~ FindingStatus.allCases.filter(\.isNotified))
-        default: break
-        }
-        let all = try await query.all()
+        let all = try await FindingAPIController.visibleQuery(req, campaign, actor).all()
         // Duplicate hints are computed over everything the reader sees, before filtering.
         var keyCount: [String: Int] = [:]
         for f in all { for k in Self.duplicateKeys(f) { keyCount[k, default: 0] += 1 } }
