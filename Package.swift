@@ -32,6 +32,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PatrolSMS",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PatrolStore",
             dependencies: [
                 "PatrolCore",
@@ -67,6 +72,7 @@ let package = Package(
             dependencies: ["PatrolCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        .testTarget(name: "PatrolSMSTests", dependencies: ["PatrolSMS"], swiftSettings: strict),
         .testTarget(
             name: "PatrolServerTests",
             dependencies: [
