@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "PatrolServer",
             dependencies: [
-                "PatrolCore", "PatrolStore",
+                "PatrolCore", "PatrolStore", "PatrolSMS",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "Leaf", package: "leaf"),

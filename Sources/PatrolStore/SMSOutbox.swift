@@ -29,8 +29,11 @@ public enum SMSOutbox {
     public static func claim(limit: Int, now: Date, policy: Policy = Policy(), on db: any Database) async throws -> [SMSMessage] {
         guard let sql = db as? any SQLDatabase else { fatalError("Patrol's databases are SQL databases") }
         let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        // Whole seconds: the lease is compared for equality when recording, and a whole-second time
+        // reads back exactly from both databases (fractions may not).
+        let lease = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + policy.lease).rounded(.up))
         let rows = try await sql.raw("""
-            UPDATE sms_messages SET status = 'sending', lease_until = \(bind: now.addingTimeInterval(policy.lease)),
+            UPDATE sms_messages SET status = 'sending', lease_until = \(bind: lease),
                    attempts = attempts + 1
             WHERE id IN (SELECT id FROM sms_messages
                          WHERE (status = 'pending' AND next_attempt_at <= \(bind: now))

@@ -16,9 +16,12 @@ struct Serve: AsyncParsableCommand {
         var env = try Environment.detect(arguments: ["patrol"])
         env.arguments = ["patrol", "serve", "--hostname", hostname, "--port", "\(port)"]
         try LoggingSystem.bootstrap(from: &env)
+        let sms: SMSSettings
+        do { sms = try SMSSettings.fromEnvironment(ProcessInfo.processInfo.environment) } catch { throw CommandFailure(description: "\(error)") }
         let app = try await PatrolApplication.make(options: options, arguments: env.arguments)
         do {
-            app.logger.info("database \(options.database.redacted)")
+            app.logger.info("database \(options.database.redacted); sms provider \(sms.provider.rawValue)")
+            app.lifecycle.use(SMSWorkerLifecycle(worker: SMSWorker(settings: sms)))
             try await app.migrateDatabase()
             if demo, let accounts = try await DemoSetup.load(app) { printDemoAccounts(accounts) }
             try await app.execute()

@@ -1,0 +1,180 @@
+import Foundation
+import NIOConcurrencyHelpers
+import PatrolCore
+import PatrolSMS
+import PatrolStore
+import Vapor
+
+/// SMS provider settings from the environment (SPEC §4). Secrets are kept here only: never logged,
+/// shown back or exported.
+public struct SMSSettings: Sendable {
+    public enum Provider: String, Sendable, CaseIterable { case log, aliyun, tencent, webhook }
+
+    public var provider: Provider = .log
+    public var endpoint: URL?
+    public var keyID = ""
+    public var keySecret = ""
+    public var signName = ""
+    public var appID = ""
+    public var region = ""
+    /// Provider template ids per event (`notice`, `reminder`, `returned`).
+    public var templates: [String: String] = [:]
+
+    public init() {}
+
+    public static func fromEnvironment(_ env: [String: String]) throws -> SMSSettings {
+        var s = SMSSettings()
+        if let p = env["PATROL_SMS_PROVIDER"], !p.isEmpty {
+            guard let provider = Provider(rawValue: p) else {
+                throw OptionError(description: "PATROL_SMS_PROVIDER must be one of log, aliyun, tencent, webhook, not \"\(p)\"")
+            }
+            s.provider = provider
+        }
+        if let e = env["PATROL_SMS_ENDPOINT"], !e.isEmpty {
+            guard let url = URL(string: e), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw OptionError(description: "PATROL_SMS_ENDPOINT must be an http(s) URL, not \"\(e)\"")
+            }
+            s.endpoint = url
+        }
+        s.keyID = env["PATROL_SMS_KEY_ID"] ?? ""
+        s.keySecret = env["PATROL_SMS_KEY_SECRET"] ?? ""
+        s.signName = env["PATROL_SMS_SIGN_NAME"] ?? ""
+        s.appID = env["PATROL_SMS_APP_ID"] ?? ""
+        s.region = env["PATROL_SMS_REGION"] ?? (s.provider == .tencent ? "ap-guangzhou" : "cn-hangzhou")
+        for event in ["notice", "reminder", "returned"] {
+            if let t = env["PATROL_SMS_TEMPLATE_\(event.uppercased())"], !t.isEmpty { s.templates[event] = t }
+        }
+        var missing: [String] = []
+        switch s.provider {
+        case .log: break
+        case .aliyun, .tencent:
+            if s.keyID.isEmpty { missing.append("PATROL_SMS_KEY_ID") }
+            if s.keySecret.isEmpty { missing.append("PATROL_SMS_KEY_SECRET") }
+            if s.signName.isEmpty { missing.append("PATROL_SMS_SIGN_NAME") }
+            if s.provider == .tencent, s.appID.isEmpty { missing.append("PATROL_SMS_APP_ID") }
+            if s.templates["notice"] == nil { missing.append("PATROL_SMS_TEMPLATE_NOTICE") }
+        case .webhook:
+            if s.endpoint == nil { missing.append("PATROL_SMS_ENDPOINT") }
+            if s.keySecret.isEmpty { missing.append("PATROL_SMS_KEY_SECRET") }
+        }
+        guard missing.isEmpty else {
+            throw OptionError(description: "PATROL_SMS_PROVIDER=\(s.provider.rawValue) needs " + missing.joined(separator: ", "))
+        }
+        return s
+    }
+
+    /// Template parameters in the positional order Tencent templates use (documented in README).
+    public static func positional(_ event: String, _ params: [String: String]) -> [String] {
+        let order: [String: [String]] = ["notice": ["unit", "notice", "count", "deadline"], "returned": ["unit", "notice", "finding"],
+                                         "reminder": ["unit", "notice", "hours", "deadline"]]
+        return (order[event] ?? params.keys.sorted()).map { params[$0] ?? "" }
+    }
+}
+
+/// Sends claimed outbox messages through the configured provider and records each outcome.
+/// `runOnce` is one pass; `SMSWorkerLifecycle` runs passes every few seconds while serving.
+public struct SMSWorker: Sendable {
+    public var settings: SMSSettings
+    public var policy = SMSOutbox.Policy()
+
+    public init(settings: SMSSettings) { self.settings = settings }
+
+    /// Claims due messages and sends them; returns how many were claimed.
+    @discardableResult
+    public func runOnce(_ app: Application, now: Date = Date(), limit: Int = 20) async throws -> Int {
+        let messages = try await SMSOutbox.claim(limit: limit, now: now, policy: policy, on: app.db)
+        for message in messages {
+            let result = await send(message, app: app, now: now)
+            try await SMSOutbox.record(message, result, now: Date(), policy: policy, on: app.db)
+        }
+        return messages.count
+    }
+
+    func send(_ m: SMSMessage, app: Application, now: Date) async -> SMSOutbox.Result {
+        let params = (try? JSONDecoder().decode([String: String].self, from: Data(m.paramsJSON.utf8))) ?? [:]
+        let masked = String(m.phone.prefix(3)) + "****" + String(m.phone.suffix(4))
+        switch settings.provider {
+        case .log:
+            app.logger.info("sms (log provider) \(m.event) to \(masked): \(m.body)")
+            return .sent(provider: "log", messageID: nil)
+        case .aliyun:
+            guard let template = settings.templates[m.template] else { return .fail(error: "no Alibaba template for \(m.template)") }
+            let request = AliyunSMS.request(endpoint: settings.endpoint ?? AliyunSMS.defaultEndpoint, accessKeyID: settings.keyID,
+                                            secret: settings.keySecret, region: settings.region, signName: settings.signName,
+                                            template: template, params: params, phone: m.phone, outID: m.id?.uuidString ?? "",
+                                            nonce: UUID().uuidString, timestamp: now)
+            return await exchange(request, app: app, provider: "aliyun", outcome: AliyunSMS.outcome)
+        case .tencent:
+            guard let template = settings.templates[m.template] else { return .fail(error: "no Tencent template for \(m.template)") }
+            let body = TencentSMS.body(appID: settings.appID, signName: settings.signName, template: template,
+                                       params: SMSSettings.positional(m.template, params), phoneE164: "+86" + m.phone)
+            let request = TencentSMS.request(endpoint: settings.endpoint ?? TencentSMS.defaultEndpoint, secretID: settings.keyID,
+                                             secretKey: settings.keySecret, region: settings.region, body: body,
+                                             timestamp: Int(now.timeIntervalSince1970))
+            return await exchange(request, app: app, provider: "tencent", outcome: TencentSMS.outcome)
+        case .webhook:
+            guard let endpoint = settings.endpoint else { return .fail(error: "no webhook endpoint") }
+            let document: [String: Any] = ["id": m.id?.uuidString ?? "", "event": m.event, "phone": m.phone, "text": m.body,
+                                           "template": m.template, "params": params]
+            let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
+            let timestamp = Int(now.timeIntervalSince1970)
+            let request = SMSHTTPRequest(method: "POST", url: endpoint, headers: [
+                ("Content-Type", "application/json; charset=utf-8"), ("X-Patrol-Timestamp", String(timestamp)),
+                ("X-Patrol-Signature", WebhookSigner.signature(secret: settings.keySecret, timestamp: timestamp, body: body)),
+            ], body: body)
+            return await exchange(request, app: app, provider: "webhook") { status, data in
+                if (200..<300).contains(status) {
+                    let id = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["id"] as? String
+                    return .sent(messageID: id)
+                }
+                let text = String(decoding: data.prefix(200), as: UTF8.self)
+                return status >= 500 || status == 429 ? .retryable(code: "HTTP\(status)", message: text)
+                    : .permanent(code: "HTTP\(status)", message: text)
+            }
+        }
+    }
+
+    func exchange(_ r: SMSHTTPRequest, app: Application, provider: String,
+                  outcome: (Int, Data) -> SMSOutcome) async -> SMSOutbox.Result {
+        do {
+            var headers = HTTPHeaders()
+            for (name, value) in r.headers where name.lowercased() != "host" { headers.add(name: name, value: value) }
+            let response = try await app.client.send(HTTPMethod(rawValue: r.method), headers: headers, to: URI(string: r.url.absoluteString)) {
+                $0.body = ByteBuffer(data: r.body)
+                $0.timeout = .seconds(15)
+            }
+            let data = response.body.map { Data(buffer: $0) } ?? Data()
+            switch outcome(Int(response.status.code), data) {
+            case .sent(let id): return .sent(provider: provider, messageID: id)
+            case .retryable(let code, let message): return .retry(error: "\(code): \(message)")
+            case .permanent(let code, let message): return .fail(error: "\(code): \(message)")
+            }
+        } catch {
+            // Network trouble (refused, reset, timeout) is worth another try.
+            return .retry(error: "network: \(String("\(error)".prefix(200)))")
+        }
+    }
+}
+
+/// Runs the worker every few seconds while the server runs.
+public struct SMSWorkerLifecycle: LifecycleHandler {
+    let worker: SMSWorker
+    let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    public init(worker: SMSWorker) { self.worker = worker }
+
+    public func didBootAsync(_ app: Application) async throws {
+        let worker = self.worker
+        let t = Task {
+            while !Task.isCancelled {
+                do { try await worker.runOnce(app) } catch { app.logger.error("sms worker: \(String(describing: error))") }
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+        task.withLockedValue { $0 = t }
+    }
+
+    public func shutdownAsync(_ app: Application) async {
+        task.withLockedValue { $0?.cancel() }
+    }
+}

@@ -1,0 +1,133 @@
+import Fluent
+import NIOConcurrencyHelpers
+import PatrolCore
+import PatrolSMS
+import PatrolStore
+import XCTVapor
+@testable import PatrolServer
+
+/// The worker against the log provider and against in-process fake clouds that check signatures
+/// the way the services do, including a 503 before success.
+final class SMSWorkerTests: XCTestCase {
+    func message(_ app: Application, phone: String = "13800000001", now: Date) async throws {
+        try await SMSMessage(campaignID: nil, event: "notice", dedupeKey: "w:\(phone)", phone: phone, template: "notice",
+                             params: ["unit": "溧阳市", "notice": "CZ2022-D01-003", "count": "2", "deadline": "2022-05-17 12:00"],
+                             body: "【网络安全检查】溧阳市：…（CZ2022-D01-003）…", now: now).create(on: app.db)
+    }
+
+    /// A fake provider on a local port; `handler` answers each request.
+    func withFake(_ handler: @escaping @Sendable (Request) async throws -> Response,
+                  _ body: (URL) async throws -> Void) async throws {
+        let fake = try await Application.make(.testing)
+        let port = Int.random(in: 40_000..<50_000)
+        fake.post { req in try await handler(req) }
+        try await fake.server.start(address: .hostname("127.0.0.1", port: port))
+        do {
+            try await body(URL(string: "http://127.0.0.1:\(port)/")!)
+        } catch {
+            await fake.server.shutdown()
+            try await fake.asyncShutdown()
+            throw error
+        }
+        await fake.server.shutdown()
+        try await fake.asyncShutdown()
+    }
+
+    func testLogProviderSendsAndRecords() async throws {
+        try await withEachDatabase { app, _ in
+            let now = Date()
+            try await self.message(app, now: now)
+            let claimed = try await SMSWorker(settings: SMSSettings()).runOnce(app, now: now.addingTimeInterval(1))
+            XCTAssertEqual(claimed, 1)
+            let m = try await SMSMessage.query(on: app.db).first()!
+            XCTAssertEqual(m.status, .sent)
+            XCTAssertEqual(m.provider, "log")
+        }
+    }
+
+    func testAliyunThrough503ToOneSignedDelivery() async throws {
+        let calls = NIOLockedValueBox<[String]>([])
+        try await withFake({ req in
+            let form = try req.content.decode([String: String].self)
+            var params = form
+            let signature = params.removeValue(forKey: "Signature")
+            let good = signature == AliyunSigner.signature(method: "POST", parameters: params, secret: "fake-secret")
+            let n = calls.withLockedValue { $0.append(good ? "ok" : "bad"); return $0.count }
+            guard good else { return try await Response(status: .badRequest, body: .init(string: #"{"Code":"SignatureDoesNotMatch","Message":"bad"}"#)).encodeResponse(for: req) }
+            if n == 1 { return Response(status: .serviceUnavailable, body: .init(string: "busy")) }
+            XCTAssertEqual(form["PhoneNumbers"], "13800000001")
+            XCTAssertEqual(form["TemplateCode"], "SMS_NOTICE")
+            XCTAssertTrue(form["TemplateParam"]?.contains("CZ2022-D01-003") ?? false)
+            return Response(status: .ok, body: .init(string: #"{"Code":"OK","Message":"OK","BizId":"biz-42"}"#))
+        }) { url in
+            try await withEachDatabase { app, _ in
+                calls.withLockedValue { $0 = [] }
+                var settings = SMSSettings()
+                settings.provider = .aliyun
+                settings.endpoint = url
+                settings.keyID = "fake-id"; settings.keySecret = "fake-secret"; settings.signName = "网信办"; settings.region = "cn-hangzhou"
+                settings.templates = ["notice": "SMS_NOTICE"]
+                let worker = SMSWorker(settings: settings)
+                let t = Date()
+                try await self.message(app, now: t)
+                try await worker.runOnce(app, now: t.addingTimeInterval(1))
+                var m = try await SMSMessage.query(on: app.db).first()!
+                XCTAssertEqual(m.status, .pending, "503 is retried")
+                XCTAssertTrue(m.lastError?.contains("503") ?? false)
+                let early = try await worker.runOnce(app, now: t.addingTimeInterval(5))
+                XCTAssertEqual(early, 0, "not before the back-off")
+                try await worker.runOnce(app, now: t.addingTimeInterval(100))
+                m = try await SMSMessage.query(on: app.db).first()!
+                XCTAssertEqual(m.status, .sent)
+                XCTAssertEqual(m.providerMessageID, "biz-42")
+                XCTAssertEqual(calls.withLockedValue { $0 }, ["ok", "ok"], "two signed requests, one delivery")
+            }
+        }
+    }
+
+    func testTencentSignedAndPermanentError() async throws {
+        try await withFake({ req in
+            let body = Data(buffer: req.body.data ?? ByteBuffer())
+            let timestamp = Int(req.headers.first(name: "X-TC-Timestamp") ?? "") ?? 0
+            let host = req.headers.first(name: .host) ?? ""
+            let expected = TencentSigner.sign(secretID: "tid", secretKey: "tkey", service: "sms", host: host,
+                                              contentType: req.headers.first(name: .contentType) ?? "", body: body, timestamp: timestamp)
+            guard req.headers.first(name: .authorization) == expected.authorization else {
+                return Response(status: .ok, body: .init(string: #"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"sig"}}}"#))
+            }
+            let json = try JSONSerialization.jsonObject(with: body) as? [String: Any]
+            let phone = (json?["PhoneNumberSet"] as? [String])?.first ?? ""
+            if phone == "+8613800000009" {
+                return Response(status: .ok, body: .init(string: #"{"Response":{"SendStatusSet":[{"Code":"InvalidParameterValue.IncorrectPhoneNumber","Message":"bad number"}]}}"#))
+            }
+            XCTAssertEqual(json?["TemplateParamSet"] as? [String], ["溧阳市", "CZ2022-D01-003", "2", "2022-05-17 12:00"])
+            return Response(status: .ok, body: .init(string: #"{"Response":{"SendStatusSet":[{"SerialNo":"s-7","Code":"Ok","Message":"send success"}]}}"#))
+        }) { url in
+            try await withEachDatabase { app, _ in
+                var settings = SMSSettings()
+                settings.provider = .tencent
+                settings.endpoint = url
+                settings.keyID = "tid"; settings.keySecret = "tkey"; settings.signName = "网信办"; settings.appID = "1400000000"
+                settings.region = "ap-guangzhou"; settings.templates = ["notice": "100001"]
+                let t = Date()
+                try await self.message(app, phone: "13800000001", now: t)
+                try await self.message(app, phone: "13800000009", now: t)
+                try await SMSWorker(settings: settings).runOnce(app, now: t.addingTimeInterval(1))
+                let all = try await SMSMessage.query(on: app.db).all()
+                let byPhone = Dictionary(uniqueKeysWithValues: all.map { ($0.phone, $0) })
+                XCTAssertEqual(byPhone["13800000001"]?.status, .sent)
+                XCTAssertEqual(byPhone["13800000001"]?.providerMessageID, "s-7")
+                XCTAssertEqual(byPhone["13800000009"]?.status, .failed, "a bad number is not retried")
+                XCTAssertTrue(byPhone["13800000009"]?.lastError?.contains("IncorrectPhoneNumber") ?? false)
+            }
+        }
+    }
+
+    func testSettingsNameWhatIsMissing() {
+        XCTAssertThrowsError(try SMSSettings.fromEnvironment(["PATROL_SMS_PROVIDER": "aliyun"])) {
+            XCTAssertTrue("\($0)".contains("PATROL_SMS_KEY_ID") && "\($0)".contains("PATROL_SMS_TEMPLATE_NOTICE"), "\($0)")
+        }
+        XCTAssertThrowsError(try SMSSettings.fromEnvironment(["PATROL_SMS_PROVIDER": "carrier-pigeon"]))
+        XCTAssertEqual(try SMSSettings.fromEnvironment([:]).provider, .log)
+    }
+}
