@@ -19,6 +19,11 @@ public struct SMSSettings: Sendable {
     public var region = ""
     /// Provider template ids per event (`notice`, `reminder`, `returned`).
     public var templates: [String: String] = [:]
+    /// Reminders go out this long before each remediation mark (`PATROL_SMS_REMINDER_LEAD_MINUTES`, default 120).
+    public var reminderLead: TimeInterval = 2 * 3600
+    /// At most one message per phone in this interval (`PATROL_SMS_PHONE_INTERVAL_SECONDS`, default 60),
+    /// within the providers' per-number limits.
+    public var phoneInterval: TimeInterval = 60
 
     public init() {}
 
@@ -43,6 +48,18 @@ public struct SMSSettings: Sendable {
         s.region = env["PATROL_SMS_REGION"] ?? (s.provider == .tencent ? "ap-guangzhou" : "cn-hangzhou")
         for event in ["notice", "reminder", "returned"] {
             if let t = env["PATROL_SMS_TEMPLATE_\(event.uppercased())"], !t.isEmpty { s.templates[event] = t }
+        }
+        if let text = env["PATROL_SMS_REMINDER_LEAD_MINUTES"], !text.isEmpty {
+            guard let m = Int(text), (1...1440).contains(m) else {
+                throw OptionError(description: "PATROL_SMS_REMINDER_LEAD_MINUTES must be 1–1440, not \"\(text)\"")
+            }
+            s.reminderLead = TimeInterval(m * 60)
+        }
+        if let text = env["PATROL_SMS_PHONE_INTERVAL_SECONDS"], !text.isEmpty {
+            guard let n = Int(text), (0...86_400).contains(n) else {
+                throw OptionError(description: "PATROL_SMS_PHONE_INTERVAL_SECONDS must be 0–86400, not \"\(text)\"")
+            }
+            s.phoneInterval = TimeInterval(n)
         }
         var missing: [String] = []
         switch s.provider {
@@ -82,10 +99,21 @@ public struct SMSWorker: Sendable {
     /// Claims due messages and sends them; returns how many were claimed.
     @discardableResult
     public func runOnce(_ app: Application, now: Date = Date(), limit: Int = 20) async throws -> Int {
+        try await SMSReminders.enqueue(app, now: now, lead: settings.reminderLead)
         let messages = try await SMSOutbox.claim(limit: limit, now: now, policy: policy, on: app.db)
+        var sentNow: [String: Date] = [:]
         for message in messages {
+            // The per-phone rate limit: a message too soon after the last one to that phone waits.
+            var last = sentNow[message.phone]
+            if last == nil { last = try await SMSOutbox.lastSent(to: message.phone, on: app.db) }
+            if let last, settings.phoneInterval > 0, now.timeIntervalSince(last) < settings.phoneInterval {
+                try await SMSOutbox.record(message, .postpone(until: last.addingTimeInterval(settings.phoneInterval)), now: now,
+                                           policy: policy, on: app.db)
+                continue
+            }
             let result = await send(message, app: app, now: now)
-            try await SMSOutbox.record(message, result, now: Date(), policy: policy, on: app.db)
+            if case .sent = result { sentNow[message.phone] = now }
+            try await SMSOutbox.record(message, result, now: now, policy: policy, on: app.db)
         }
         return messages.count
     }

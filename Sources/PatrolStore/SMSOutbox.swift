@@ -50,6 +50,8 @@ public enum SMSOutbox {
         case sent(provider: String, messageID: String?)
         case retry(error: String)
         case fail(error: String)
+        /// Not tried (the per-phone rate limit): back to pending until then, the attempt not counted.
+        case postpone(until: Date)
     }
 
     /// Records what the provider said, only if the claim is still ours (same lease); returns false
@@ -71,6 +73,11 @@ public enum SMSOutbox {
                 UPDATE sms_messages SET status = 'pending', next_attempt_at = \(bind: next), lease_until = NULL,
                        last_error = \(bind: String(error.prefix(500)))
                 """
+        case .postpone(let until):
+            query = """
+                UPDATE sms_messages SET status = 'pending', next_attempt_at = \(bind: until), lease_until = NULL,
+                       attempts = attempts - 1
+                """
         case .retry(let error), .fail(let error):
             query = """
                 UPDATE sms_messages SET status = 'failed', lease_until = NULL, last_error = \(bind: String(error.prefix(500)))
@@ -80,6 +87,25 @@ public enum SMSOutbox {
             \(query) WHERE id = \(bind: id) AND status = 'sending' AND lease_until = \(bind: lease) RETURNING id
             """).all()
         return rows.count == 1
+    }
+
+    /// When the last message to `phone` was sent, for the per-phone rate limit.
+    public static func lastSent(to phone: String, on db: any Database) async throws -> Date? {
+        try await SMSMessage.query(on: db).filter(\.$phone == phone).filter(\.$status == .sent)
+            .sort(\.$sentAt, .descending).first()?.sentAt
+    }
+
+    /// Writes a message unless one with its dedupe key exists (one message per event and phone);
+    /// returns whether it was written.
+    @discardableResult
+    public static func enqueue(_ message: SMSMessage, on db: any Database) async throws -> Bool {
+        if try await SMSMessage.query(on: db).filter(\.$dedupeKey == message.dedupeKey).first() != nil { return false }
+        do {
+            try await message.create(on: db)
+            return true
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            return false  // written meanwhile by another worker
+        }
     }
 
     /// The admin's resend of a failed message: due now, attempts counted afresh.

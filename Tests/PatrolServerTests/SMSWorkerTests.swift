@@ -130,4 +130,55 @@ final class SMSWorkerTests: XCTestCase {
         XCTAssertThrowsError(try SMSSettings.fromEnvironment(["PATROL_SMS_PROVIDER": "carrier-pigeon"]))
         XCTAssertEqual(try SMSSettings.fromEnvironment([:]).provider, .log)
     }
+
+    func testPerPhoneRateLimitPostponesWithoutCountingAnAttempt() async throws {
+        try await withEachDatabase { app, _ in
+            let t = Date(timeIntervalSince1970: 1_800_000_000)
+            try await SMSMessage(campaignID: nil, event: "notice", dedupeKey: "a", phone: "13800000001", template: "notice",
+                                 params: [:], body: "first", now: t).create(on: app.db)
+            try await SMSMessage(campaignID: nil, event: "returned", dedupeKey: "b", phone: "13800000001", template: "returned",
+                                 params: [:], body: "second", now: t.addingTimeInterval(1)).create(on: app.db)
+            let worker = SMSWorker(settings: SMSSettings())
+            try await worker.runOnce(app, now: t.addingTimeInterval(10))
+            var byBody = Dictionary(uniqueKeysWithValues: try await SMSMessage.query(on: app.db).all().map { ($0.body, $0) })
+            XCTAssertEqual(byBody["first"]?.status, .sent)
+            XCTAssertEqual(byBody["second"]?.status, .pending, "the same phone waits for the interval")
+            XCTAssertEqual(byBody["second"]?.attempts, 0, "a postponement is not an attempt")
+            try await worker.runOnce(app, now: t.addingTimeInterval(71))
+            byBody = Dictionary(uniqueKeysWithValues: try await SMSMessage.query(on: app.db).all().map { ($0.body, $0) })
+            XCTAssertEqual(byBody["second"]?.status, .sent)
+        }
+    }
+
+    func testRemindersBeforeEachMarkOncePerPhone() async throws {
+        try await withEachDatabase { app, _ in
+            try await app.loadDemoCampaign()
+            let f = try await Finding.query(on: app.db).filter(\.$status == .notified).with(\.$unit) { $0.with(\.$liaisons) }.first()!
+            let notified = f.notifiedAt!
+            let phones = Set(f.unit.liaisons.map(\.phone))
+            func keys() async throws -> [String] {
+                try await SMSMessage.query(on: app.db).filter(\.$event == "reminder").all().map(\.dedupeKey)
+                    .filter { $0.hasPrefix("reminder:CZ2022/\(f.code):") }.sorted()
+            }
+            // 20 h after the notice: the 24 h mark is 4 h away, outside the 2 h lead.
+            try await SMSReminders.enqueue(app, now: notified.addingTimeInterval(20 * 3600), lead: 7200)
+            let before = try await keys()
+            XCTAssertEqual(before, [])
+            // 23 h: one reminder per phone for the 24 h mark, and only once however often it runs.
+            try await SMSReminders.enqueue(app, now: notified.addingTimeInterval(23 * 3600), lead: 7200)
+            try await SMSReminders.enqueue(app, now: notified.addingTimeInterval(23.5 * 3600), lead: 7200)
+            let first = try await keys()
+            XCTAssertEqual(first, phones.sorted().map { "reminder:CZ2022/\(f.code):24:\($0)" })
+            // 47 h: the 48 h mark.
+            try await SMSReminders.enqueue(app, now: notified.addingTimeInterval(47 * 3600), lead: 7200)
+            let second = try await keys()
+            XCTAssertEqual(second.count, phones.count * 2)
+            // Once the unit has reported, no more reminders.
+            f.status = .remediated
+            try await f.save(on: app.db)
+            try await SMSReminders.enqueue(app, now: notified.addingTimeInterval(71 * 3600), lead: 7200)
+            let after = try await keys()
+            XCTAssertEqual(after.count, phones.count * 2)
+        }
+    }
 }

@@ -1,0 +1,40 @@
+import Fluent
+import Foundation
+import PatrolCore
+import PatrolStore
+import Vapor
+
+/// Deadline reminders (SPEC §4): before each remediation mark (24/48/72 h from the notice) passes
+/// for a finding still waiting for its report, one SMS per liaison phone, `lead` ahead of the mark.
+/// The dedupe key `reminder:{campaign}/{finding}:{hours}:{phone}` makes it once per mark and phone,
+/// however often this runs; a finding whose report is in (or that is closed) gets none.
+enum SMSReminders {
+    @discardableResult
+    static func enqueue(_ app: Application, now: Date, lead: TimeInterval) async throws -> Int {
+        let findings = try await Finding.query(on: app.db).filter(\.$status == .notified)
+            .with(\.$campaign).with(\.$notice).with(\.$unit) { $0.with(\.$liaisons) }.all()
+        var written = 0
+        for f in findings {
+            guard let notified = f.notifiedAt else { continue }
+            let campaign = f.campaign
+            let clock = RemediationClock(notifiedAt: EpochMillis(notified), policy: campaign.scoringPolicy, now: EpochMillis(now))
+            // The mark coming up within the lead time, if any.
+            guard let mark = clock.marks.first(where: { !$0.passed && TimeInterval($0.remaining) / 1000 <= lead }) else { continue }
+            let due = Date(timeIntervalSince1970: TimeInterval(mark.at) / 1000)
+            let f2 = DateFormatter()
+            f2.timeZone = campaign.zone
+            f2.dateFormat = "M月d日HH:mm"
+            let notice = f.notice?.code ?? ""
+            let params = ["unit": f.unit.name, "notice": notice, "hours": String(mark.hours), "deadline": f2.string(from: due)]
+            for phone in Set(f.unit.liaisons.map(\.phone)).sorted() {
+                let text = "【网络安全检查】\(f.unit.name)：通报\(notice)中的问题\(f.code)将于\(f2.string(from: due))到达\(mark.hours)小时整改时限，"
+                    + "请尽快完成整改并在平台提交整改报告。"
+                let message = SMSMessage(campaignID: try campaign.requireID(), event: "reminder",
+                                         dedupeKey: "reminder:\(campaign.code)/\(f.code):\(mark.hours):\(phone)", phone: phone,
+                                         template: "reminder", params: params, body: text, now: now)
+                if try await SMSOutbox.enqueue(message, on: app.db) { written += 1 }
+            }
+        }
+        return written
+    }
+}
