@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: FindingController(maxBytes: app.patrolOptions.uploadMaxBytes))
     try app.register(collection: FindingAPIController(maxBytes: app.patrolOptions.uploadMaxBytes))
     try app.register(collection: NoticeController())
+    try app.register(collection: SMSController())
     try app.register(collection: EvidenceController(maxBytes: app.patrolOptions.uploadMaxBytes))
     try app.register(collection: OpenAPIController())
 }

@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
         let app = try await PatrolApplication.make(options: options, arguments: env.arguments)
         do {
             app.logger.info("database \(options.database.redacted); sms provider \(sms.provider.rawValue)")
+            app.smsSettings = sms
             app.lifecycle.use(SMSWorkerLifecycle(worker: SMSWorker(settings: sms)))
             try await app.migrateDatabase()
             if demo, let accounts = try await DemoSetup.load(app) { printDemoAccounts(accounts) }

@@ -230,6 +230,13 @@ def test_finding_lifecycle_from_submission_to_closure(browser, tmp_path):
     assert len(browser.find_elements(By.CSS_SELECTOR, ".retest-passed")) == 1
     shot(browser, "finding-closed")
 
+    # The notice and the return each wrote an SMS per liaison phone; the serve worker sends them (log provider).
+    as_user(browser, "ciadmin", ADMIN_PW)
+    browser.get(BASE + "/admin/sms?q=CI2026-D02-001")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.sms tbody tr")
+    assert len(rows) >= 2
+    shot(browser, "sms")
+
 
 def test_scores_ranking_card_publish_and_liaison_card(browser):
     """Runs last: it publishes the demo campaign's scores."""

@@ -97,6 +97,9 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /api/v1/campaigns/:campaign/notices": "DADDDD",
         "GET /api/v1/campaigns/:campaign/notices": "DAADAD",
         "GET /api/v1/sms": "DADDDD",
+        "GET /admin/sms": "DADDDD",
+        "POST /admin/sms/:message/resend": "DADDDD",
+        "POST /admin/sms/test": "DADDDD",
         // Evidence of the foreign finding (notified, D02's, team T02): staff only. The admin's and
         // reviewer's upload has no file, so it is refused with 422 after the policy let it through.
         "POST /api/v1/campaigns/:campaign/findings/:finding/evidence": "DAADDD",
@@ -169,6 +172,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                     case ":finding": foreignFinding
                     case ":notice": foreignNotice
                     case ":evidence": evidenceID
+                    case ":message": UUID().uuidString
                     case ":language": "en"
                     default: "\(component)"
                     }

@@ -181,4 +181,40 @@ final class SMSWorkerTests: XCTestCase {
             XCTAssertEqual(after.count, phones.count * 2)
         }
     }
+
+    func testAdminPageResendAndTestSend() async throws {
+        XCTAssertEqual(SMSController.segments(String(repeating: "字", count: 70)), 1)
+        XCTAssertEqual(SMSController.segments(String(repeating: "字", count: 71)), 2)
+        XCTAssertEqual(SMSController.segments(String(repeating: "字", count: 134)), 2)
+        XCTAssertEqual(SMSController.segments(String(repeating: "字", count: 135)), 3)
+        try await withEachDatabase { app, _ in
+            try await app.makeUser("m-admin", .admin)
+            let web = try await app.token(for: "m-admin", kind: .web)
+            let headers: HTTPHeaders = ["Cookie": "patrol_csrf=\(testCSRF); patrol_session=\(web)", "Content-Type": "application/x-www-form-urlencoded"]
+            let failed = SMSMessage(campaignID: nil, event: "notice", dedupeKey: "f", phone: "13800000001", template: "notice",
+                                    params: [:], body: "失败的短信", now: Date())
+            failed.status = .failed
+            failed.lastError = "isv.MOBILE_NUMBER_ILLEGAL: 非法手机号"
+            failed.attempts = 3
+            try await failed.create(on: app.db)
+            try await app.test(.GET, "/admin/sms?status=failed", headers: headers) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.body.string.contains("isv.MOBILE_NUMBER_ILLEGAL"))
+                XCTAssertTrue(res.body.string.contains("计费条数"))
+            }
+            try await app.test(.POST, "/admin/sms/\(failed.id!)/resend", headers: headers, body: ByteBuffer(string: formBody([:]))) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            let back = try await SMSMessage.find(failed.id, on: app.db)!
+            XCTAssertEqual(back.status, .pending)
+            try await app.test(.POST, "/admin/sms/test", headers: headers, body: ByteBuffer(string: formBody(["phone": "12345"]))) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+            }
+            try await app.test(.POST, "/admin/sms/test", headers: headers, body: ByteBuffer(string: formBody(["phone": "138 0000 0002"]))) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            let test = try await SMSMessage.query(on: app.db).filter(\.$event == "test").first()
+            XCTAssertEqual(test?.phone, "13800000002")
+        }
+    }
 }

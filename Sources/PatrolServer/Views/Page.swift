@@ -62,6 +62,7 @@ extension Request {
                        roleName: t("role.\(user.role.rawValue)"), scope: scope)
             nav.append(item("/campaigns", "nav.campaigns"))
             if AccessPolicy.decide(actor, .manageUsers) == .allow { nav.append(item("/admin/users", "nav.users")) }
+            if AccessPolicy.decide(actor, .viewSMS) == .allow { nav.append(item("/admin/sms", "nav.sms")) }
             if AccessPolicy.decide(actor, .viewAudit) == .allow { nav.append(item("/admin/audit", "nav.audit")) }
         } else if let user = currentUser {
             me = .init(username: user.username, displayName: user.displayName, role: user.role.rawValue,

@@ -1,0 +1,140 @@
+import Fluent
+import PatrolCore
+import PatrolStore
+import Vapor
+
+extension Application {
+    private struct SMSSettingsKey: StorageKey { typealias Value = SMSSettings }
+    /// The SMS settings `patrol serve` runs its worker with; the log provider when unset.
+    public var smsSettings: SMSSettings {
+        get { storage[SMSSettingsKey.self] ?? SMSSettings() }
+        set { storage[SMSSettingsKey.self] = newValue }
+    }
+}
+
+/// The admin's SMS page (SPEC §4): the provider in use (never its secrets), template previews with
+/// length and segment count, the outbox with filters, each message's attempts and last error,
+/// resend of failed messages, and a test send.
+struct SMSController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.endpoint(.GET, "admin", "sms", access: .policy(.viewSMS), use: page)
+        routes.endpoint(.POST, "admin", "sms", ":message", "resend", access: .policy(.viewSMS), use: resend)
+        routes.endpoint(.POST, "admin", "sms", "test", access: .policy(.viewSMS), use: testSend)
+    }
+
+    /// SMS length as carriers count it: 70 characters fit one message, longer ones go in 67-character segments.
+    static func segments(_ text: String) -> Int {
+        let n = text.count
+        return n <= 70 ? 1 : (n + 66) / 67
+    }
+
+    struct PageView: Encodable {
+        struct Setting: Encodable { var label, value: String }
+        struct Preview: Encodable { var event, text: String; var length, segments: Int }
+        struct Row: Encodable {
+            var id, event, phone, text, status, statusName, createdAt, sentAt, lastError, provider: String
+            var attempts: Int
+            var canResend: Bool
+        }
+        struct Option: Encodable { var value, label: String; var selected: Bool }
+        var settings: [Setting]
+        var previews: [Preview]
+        var rows: [Row]
+        var statuses: [Option]
+        var events: [Option]
+        var q: String
+        var counts: [Setting]
+        var message: String?
+        var error: String?
+    }
+
+    struct Filter: Decodable { var status: String?; var event: String?; var q: String? }
+
+    func view(_ req: Request, message: String? = nil, error: String? = nil) async throws -> PageView {
+        let s = req.application.smsSettings
+        let filter = try req.query.decode(Filter.self)
+        func masked(_ v: String) -> String { v.isEmpty ? "—" : String(v.prefix(4)) + "…" }
+        var settings: [PageView.Setting] = [
+            .init(label: req.t("sms.provider"), value: s.provider.rawValue),
+            .init(label: req.t("sms.endpoint"), value: s.endpoint?.absoluteString ?? req.t("sms.defaultEndpoint")),
+        ]
+        if s.provider != .log {
+            settings += [.init(label: req.t("sms.keyID"), value: masked(s.keyID)),
+                         .init(label: req.t("sms.secret"), value: s.keySecret.isEmpty ? "—" : req.t("sms.secretSet")),
+                         .init(label: req.t("sms.signName"), value: s.signName.isEmpty ? "—" : s.signName)]
+            for event in ["notice", "reminder", "returned"] {
+                settings.append(.init(label: req.t("sms.template.\(event)"), value: s.templates[event] ?? "—"))
+            }
+        }
+        settings.append(.init(label: req.t("sms.reminderLead"), value: "\(Int(s.reminderLead / 60))"))
+        settings.append(.init(label: req.t("sms.phoneInterval"), value: "\(Int(s.phoneInterval))"))
+        let samples: [(String, String)] = [
+            ("notice", "【网络安全检查】溧阳市：您单位有3个网络安全问题已通报（CZ2022-D01-003），请于2022-05-17 12:00前完成整改，并登录平台提交整改报告。"),
+            ("reminder", "【网络安全检查】溧阳市：通报CZ2022-D01-003中的问题F0012将于5月18日12:00到达48小时整改时限，请尽快完成整改并在平台提交整改报告。"),
+            ("returned", "【网络安全检查】溧阳市：问题F0012（通报CZ2022-D01-003）的整改复测未通过，已退回，请登录平台查看复测意见并重新整改。"),
+        ]
+        var query = SMSMessage.query(on: req.db)
+        if let st = filter.status.flatMap(SMSMessage.Status.init(rawValue:)) { query = query.filter(\.$status == st) }
+        if let ev = filter.event, !ev.isEmpty { query = query.filter(\.$event == ev) }
+        var messages = try await query.sort(\.$createdAt, .descending).limit(500).all()
+        if let q = filter.q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
+            messages = messages.filter { $0.phone.contains(q) || $0.body.contains(q) || $0.paramsJSON.contains(q) }
+        }
+        var counts: [PageView.Setting] = []
+        for st in SMSMessage.Status.allCases {
+            counts.append(.init(label: req.t("sms.status.\(st.rawValue)"), value: String(try await SMSMessage.query(on: req.db).filter(\.$status == st).count())))
+        }
+        let tz = TimeZone(identifier: "Asia/Shanghai")!
+        let f = DateFormatter()
+        f.timeZone = tz
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return PageView(
+            settings: settings,
+            previews: samples.map { .init(event: req.t("sms.event.\($0.0)"), text: $0.1, length: $0.1.count, segments: Self.segments($0.1)) },
+            rows: messages.map { m in
+                .init(id: m.id!.uuidString, event: req.t("sms.event.\(m.event)"), phone: m.phone, text: m.body, status: m.status.rawValue,
+                      statusName: req.t("sms.status.\(m.status.rawValue)"), createdAt: f.string(from: m.createdAt),
+                      sentAt: m.sentAt.map(f.string) ?? "", lastError: m.lastError ?? "", provider: m.provider ?? "",
+                      attempts: m.attempts, canResend: m.status == .failed)
+            },
+            statuses: SMSMessage.Status.allCases.map { .init(value: $0.rawValue, label: req.t("sms.status.\($0.rawValue)"), selected: $0.rawValue == filter.status) },
+            events: ["notice", "reminder", "returned", "test"].map { .init(value: $0, label: req.t("sms.event.\($0)"), selected: $0 == filter.event) },
+            q: filter.q ?? "", counts: counts, message: message, error: error)
+    }
+
+    func page(req: Request) async throws -> View {
+        try await req.page("sms", title: req.t("sms.title"), content: try await view(req))
+    }
+
+    func resend(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("message", as: UUID.self) else { throw PatrolError.notFound }
+        let done = try await req.db.transaction { db in
+            guard try await SMSOutbox.resend(id, now: Date(), on: db) else { return false }
+            try await AuditLog.append(on: db, req.auditContext, action: "sms.resend", objectType: "sms", objectID: id.uuidString)
+            return true
+        }
+        guard done else { throw PatrolError.conflict("error.sms.notFailed") }
+        return req.seeOther("/admin/sms")
+    }
+
+    struct TestForm: Content { var phone: String? }
+
+    func testSend(req: Request) async throws -> Response {
+        let form = try req.content.decode(TestForm.self)
+        guard let phone = form.phone.flatMap(Phone.normalizedMainlandMobile) else {
+            let view = try await req.page("sms", title: req.t("sms.title"),
+                                          content: try await view(req, error: req.t("error.phone.invalid", ["phone": form.phone ?? ""])))
+            let res = try await view.encodeResponse(for: req)
+            res.status = .unprocessableEntity
+            return res
+        }
+        let now = Date()
+        try await req.db.transaction { db in
+            try await SMSMessage(campaignID: nil, event: "test", dedupeKey: "test:\(UUID().uuidString)", phone: phone, template: "notice",
+                                 params: ["unit": "测试单位", "notice": "TEST-000", "count": "0", "deadline": "—"],
+                                 body: "【网络安全检查】这是一条测试短信，用于确认短信通道可用。", now: now).create(on: db)
+            try await AuditLog.append(on: db, req.auditContext, action: "sms.test", objectType: "sms", objectID: phone)
+        }
+        return req.seeOther("/admin/sms?event=test")
+    }
+}
