@@ -24,6 +24,8 @@ public struct SMSSettings: Sendable {
     /// At most one message per phone in this interval (`PATROL_SMS_PHONE_INTERVAL_SECONDS`, default 60),
     /// within the providers' per-number limits.
     public var phoneInterval: TimeInterval = 60
+    /// How long to wait for a provider's answer before counting the attempt as a network failure.
+    public var requestTimeout: Int64 = 15
 
     public init() {}
 
@@ -118,7 +120,8 @@ public struct SMSWorker: Sendable {
         return messages.count
     }
 
-    func send(_ m: SMSMessage, app: Application, now: Date) async -> SMSOutbox.Result {
+    /// Sends one message and returns the provider's verdict, recording nothing.
+    public func send(_ m: SMSMessage, app: Application, now: Date) async -> SMSOutbox.Result {
         let params = (try? JSONDecoder().decode([String: String].self, from: Data(m.paramsJSON.utf8))) ?? [:]
         let masked = String(m.phone.prefix(3)) + "****" + String(m.phone.suffix(4))
         switch settings.provider {
@@ -169,7 +172,7 @@ public struct SMSWorker: Sendable {
             for (name, value) in r.headers where name.lowercased() != "host" { headers.add(name: name, value: value) }
             let response = try await app.client.send(HTTPMethod(rawValue: r.method), headers: headers, to: URI(string: r.url.absoluteString)) {
                 $0.body = ByteBuffer(data: r.body)
-                $0.timeout = .seconds(15)
+                $0.timeout = .seconds(settings.requestTimeout)
             }
             let data = response.body.map { Data(buffer: $0) } ?? Data()
             switch outcome(Int(response.status.code), data) {

@@ -217,4 +217,69 @@ final class SMSWorkerTests: XCTestCase {
             XCTAssertEqual(test?.phone, "13800000002")
         }
     }
+
+    /// The worker dies at the two dangerous moments: after claiming and before sending (nothing is
+    /// lost: the message goes out once when the lease expires), and after the provider accepted but
+    /// before recording (the message goes out again, once: at least once, at most one repeat).
+    func testCrashesLoseNothingAndRepeatAtMostOnce() async throws {
+        let deliveries = NIOLockedValueBox<[String]>([])
+        try await withFake({ req in
+            let form = try req.content.decode([String: String].self)
+            deliveries.withLockedValue { $0.append(form["PhoneNumbers"] ?? "") }
+            return Response(status: .ok, body: .init(string: #"{"Code":"OK","Message":"OK","BizId":"b"}"#))
+        }) { url in
+            try await withEachDatabase { app, _ in
+                deliveries.withLockedValue { $0 = [] }
+                var settings = SMSSettings()
+                settings.provider = .aliyun
+                settings.endpoint = url
+                settings.keyID = "id"; settings.keySecret = "secret"; settings.signName = "网信办"; settings.region = "cn-hangzhou"
+                settings.templates = ["notice": "SMS_NOTICE"]
+                settings.phoneInterval = 0
+                let worker = SMSWorker(settings: settings)
+                let t = Date(timeIntervalSince1970: 1_800_000_000)
+                try await self.message(app, phone: "13800000001", now: t)
+                try await self.message(app, phone: "13800000002", now: t)
+
+                // Crash 1: claimed, never sent.
+                let first = try await SMSOutbox.claim(limit: 1, now: t.addingTimeInterval(1), on: app.db)
+                XCTAssertEqual(first.map(\.phone), ["13800000001"])
+                // Crash 2: the other message is claimed and accepted by the provider, but never recorded.
+                let second = try await SMSOutbox.claim(limit: 1, now: t.addingTimeInterval(1), on: app.db)
+                XCTAssertEqual(second.map(\.phone), ["13800000002"])
+                _ = await worker.send(second[0], app: app, now: t.addingTimeInterval(1))
+
+                // A new worker before the leases expire sends nothing; after, both messages go out.
+                let early = try await worker.runOnce(app, now: t.addingTimeInterval(30))
+                XCTAssertEqual(early, 0)
+                try await worker.runOnce(app, now: t.addingTimeInterval(62))
+                let all = try await SMSMessage.query(on: app.db).all()
+                XCTAssertTrue(all.allSatisfy { $0.status == .sent }, "nothing lost")
+                XCTAssertEqual(deliveries.withLockedValue { $0 }.sorted(), ["13800000001", "13800000002", "13800000002"],
+                               "the message lost while being answered was repeated once; the other went out once")
+            }
+        }
+    }
+
+    func testSlowProviderIsRetriedNotLost() async throws {
+        try await withFake({ req in
+            try await Task.sleep(for: .seconds(3))
+            return Response(status: .ok, body: .init(string: #"{"Code":"OK","BizId":"late"}"#))
+        }) { url in
+            try await withEachDatabase { app, _ in
+                var settings = SMSSettings()
+                settings.provider = .aliyun
+                settings.endpoint = url
+                settings.keyID = "id"; settings.keySecret = "secret"; settings.signName = "网信办"; settings.region = "cn-hangzhou"
+                settings.templates = ["notice": "SMS_NOTICE"]
+                settings.requestTimeout = 1
+                let t = Date(timeIntervalSince1970: 1_800_000_000)
+                try await self.message(app, now: t)
+                try await SMSWorker(settings: settings).runOnce(app, now: t.addingTimeInterval(1))
+                let m = try await SMSMessage.query(on: app.db).first()!
+                XCTAssertEqual(m.status, .pending, "a timeout is retried later")
+                XCTAssertTrue(m.lastError?.hasPrefix("network:") ?? false, m.lastError ?? "")
+            }
+        }
+    }
 }
