@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import NIOConcurrencyHelpers
 import PatrolCore
@@ -82,6 +83,12 @@ public struct SMSSettings: Sendable {
         return s
     }
 
+    /// The settings in force: the environment overlaid with the admin's stored settings.
+    public static func effective(environment: [String: String], on db: any Database) async throws -> SMSSettings {
+        let stored = try await Setting.all(prefix: "PATROL_SMS_", on: db)
+        return try fromEnvironment(environment.merging(stored) { $1 })
+    }
+
     /// Template parameters in the positional order Tencent templates use (documented in README).
     public static func positional(_ event: String, _ params: [String: String]) -> [String] {
         let order: [String: [String]] = ["notice": ["unit", "notice", "count", "deadline"], "returned": ["unit", "notice", "finding"],
@@ -93,14 +100,40 @@ public struct SMSSettings: Sendable {
 /// Sends claimed outbox messages through the configured provider and records each outcome.
 /// `runOnce` is one pass; `SMSWorkerLifecycle` runs passes every few seconds while serving.
 public struct SMSWorker: Sendable {
+    /// Fixed settings (tests), or the environment overlaid with what the admin stored, read every pass.
     public var settings: SMSSettings
+    var environment: [String: String]?
     public var policy = SMSOutbox.Policy()
 
     public init(settings: SMSSettings) { self.settings = settings }
 
+    /// A worker that follows the admin's settings page: the environment's `PATROL_SMS_*` values,
+    /// overridden by stored settings of the same name, resolved before every pass.
+    public init(environment: [String: String]) throws {
+        self.environment = environment
+        self.settings = try SMSSettings.fromEnvironment(environment)
+    }
+
+    func resolved(_ app: Application) async -> SMSWorker {
+        guard let environment else { return self }
+        do {
+            var copy = self
+            copy.settings = try await SMSSettings.effective(environment: environment, on: app.db)
+            return copy
+        } catch {
+            app.logger.error("sms settings: \(String(describing: error)); using the environment's")
+            return self
+        }
+    }
+
     /// Claims due messages and sends them; returns how many were claimed.
     @discardableResult
     public func runOnce(_ app: Application, now: Date = Date(), limit: Int = 20) async throws -> Int {
+        if environment != nil { return try await resolved(app).fixedRunOnce(app, now: now, limit: limit) }
+        return try await fixedRunOnce(app, now: now, limit: limit)
+    }
+
+    func fixedRunOnce(_ app: Application, now: Date, limit: Int) async throws -> Int {
         try await SMSReminders.enqueue(app, now: now, lead: settings.reminderLead)
         let messages = try await SMSOutbox.claim(limit: limit, now: now, policy: policy, on: app.db)
         var sentNow: [String: Date] = [:]

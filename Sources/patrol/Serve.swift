@@ -16,13 +16,14 @@ struct Serve: AsyncParsableCommand {
         var env = try Environment.detect(arguments: ["patrol"])
         env.arguments = ["patrol", "serve", "--hostname", hostname, "--port", "\(port)"]
         try LoggingSystem.bootstrap(from: &env)
-        let sms: SMSSettings
-        do { sms = try SMSSettings.fromEnvironment(ProcessInfo.processInfo.environment) } catch { throw CommandFailure(description: "\(error)") }
+        let smsEnvironment = ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("PATROL_SMS_") }
+        let worker: SMSWorker
+        do { worker = try SMSWorker(environment: smsEnvironment) } catch { throw CommandFailure(description: "\(error)") }
         let app = try await PatrolApplication.make(options: options, arguments: env.arguments)
         do {
-            app.logger.info("database \(options.database.redacted); sms provider \(sms.provider.rawValue)")
-            app.smsSettings = sms
-            app.lifecycle.use(SMSWorkerLifecycle(worker: SMSWorker(settings: sms)))
+            app.logger.info("database \(options.database.redacted); sms provider \(worker.settings.provider.rawValue) (environment)")
+            app.smsEnvironment = smsEnvironment
+            app.lifecycle.use(SMSWorkerLifecycle(worker: worker))
             try await app.migrateDatabase()
             if demo, let accounts = try await DemoSetup.load(app) { printDemoAccounts(accounts) }
             try await app.execute()

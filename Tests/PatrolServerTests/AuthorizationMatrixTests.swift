@@ -100,6 +100,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET /admin/sms": "DADDDD",
         "POST /admin/sms/:message/resend": "DADDDD",
         "POST /admin/sms/test": "DADDDD",
+        "POST /admin/sms/settings": "DADDDD",
         // Evidence of the foreign finding (notified, D02's, team T02): staff only. The admin's and
         // reviewer's upload has no file, so it is refused with 422 after the policy let it through.
         "POST /api/v1/campaigns/:campaign/findings/:finding/evidence": "DAADDD",

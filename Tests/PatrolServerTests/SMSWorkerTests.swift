@@ -282,4 +282,50 @@ final class SMSWorkerTests: XCTestCase {
             }
         }
     }
+
+    func testAdminSettingsAreValidatedStoredAndFollowedWithoutShowingTheSecret() async throws {
+        let seen = NIOLockedValueBox<Int>(0)
+        try await withFake({ req in
+            var params = try req.content.decode([String: String].self)
+            let signature = params.removeValue(forKey: "Signature")
+            guard signature == AliyunSigner.signature(method: "POST", parameters: params, secret: "from-the-form") else {
+                return Response(status: .badRequest, body: .init(string: #"{"Code":"SignatureDoesNotMatch","Message":"x"}"#))
+            }
+            seen.withLockedValue { $0 += 1 }
+            return Response(status: .ok, body: .init(string: #"{"Code":"OK","BizId":"x"}"#))
+        }) { url in
+            try await withEachDatabase { app, _ in
+                try await app.makeUser("s-admin", .admin)
+                let web = try await app.token(for: "s-admin", kind: .web)
+                let headers: HTTPHeaders = ["Cookie": "patrol_csrf=\(testCSRF); patrol_session=\(web)",
+                                            "Content-Type": "application/x-www-form-urlencoded"]
+                // Missing values are named, nothing is stored.
+                try await app.test(.POST, "/admin/sms/settings", headers: headers,
+                                   body: ByteBuffer(string: formBody(["provider": "aliyun", "keyID": "kid"]))) { res async throws in
+                    XCTAssertEqual(res.status, .unprocessableEntity)
+                    XCTAssertTrue(res.body.string.contains("PATROL_SMS_KEY_SECRET"))
+                }
+                let none = try await Setting.query(on: app.db).count()
+                XCTAssertEqual(none, 0)
+                let fields = ["provider": "aliyun", "endpoint": url.absoluteString, "keyID": "kid", "keySecret": "from-the-form",
+                              "signName": "网信办", "region": "cn-hangzhou", "templateNotice": "SMS_1", "reminderLead": "90", "phoneInterval": "60"]
+                try await app.test(.POST, "/admin/sms/settings", headers: headers, body: ByteBuffer(string: formBody(fields))) { res async throws in
+                    XCTAssertEqual(res.status, .seeOther)
+                }
+                try await app.test(.GET, "/admin/sms", headers: headers) { res async throws in
+                    XCTAssertFalse(res.body.string.contains("from-the-form"), "the secret is never shown back")
+                    XCTAssertTrue(res.body.string.contains("aliyun"))
+                }
+                let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "sms.settings").first()!
+                XCTAssertFalse(audit.details.contains("from-the-form"), "nor audited")
+                // A worker that follows the settings page sends with the stored provider and secret.
+                let worker = try SMSWorker(environment: [:])
+                try await self.message(app, now: Date())
+                try await worker.runOnce(app, now: Date().addingTimeInterval(1))
+                XCTAssertEqual(seen.withLockedValue { $0 }, 1)
+                let m = try await SMSMessage.query(on: app.db).first()!
+                XCTAssertEqual(m.provider, "aliyun")
+            }
+        }
+    }
 }

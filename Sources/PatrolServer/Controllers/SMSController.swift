@@ -4,11 +4,11 @@ import PatrolStore
 import Vapor
 
 extension Application {
-    private struct SMSSettingsKey: StorageKey { typealias Value = SMSSettings }
-    /// The SMS settings `patrol serve` runs its worker with; the log provider when unset.
-    public var smsSettings: SMSSettings {
-        get { storage[SMSSettingsKey.self] ?? SMSSettings() }
-        set { storage[SMSSettingsKey.self] = newValue }
+    private struct SMSEnvironmentKey: StorageKey { typealias Value = [String: String] }
+    /// The `PATROL_SMS_*` environment `patrol serve` started with (empty: the log provider).
+    public var smsEnvironment: [String: String] {
+        get { storage[SMSEnvironmentKey.self] ?? [:] }
+        set { storage[SMSEnvironmentKey.self] = newValue }
     }
 }
 
@@ -20,7 +20,17 @@ struct SMSController: RouteCollection {
         routes.endpoint(.GET, "admin", "sms", access: .policy(.viewSMS), use: page)
         routes.endpoint(.POST, "admin", "sms", ":message", "resend", access: .policy(.viewSMS), use: resend)
         routes.endpoint(.POST, "admin", "sms", "test", access: .policy(.viewSMS), use: testSend)
+        routes.endpoint(.POST, "admin", "sms", "settings", access: .policy(.viewSMS), use: saveSettings)
     }
+
+    /// The form's fields and the settings they stand for.
+    static let fields: [(form: String, key: String)] = [
+        ("provider", "PATROL_SMS_PROVIDER"), ("endpoint", "PATROL_SMS_ENDPOINT"), ("keyID", "PATROL_SMS_KEY_ID"),
+        ("keySecret", "PATROL_SMS_KEY_SECRET"), ("signName", "PATROL_SMS_SIGN_NAME"), ("appID", "PATROL_SMS_APP_ID"),
+        ("region", "PATROL_SMS_REGION"), ("templateNotice", "PATROL_SMS_TEMPLATE_NOTICE"),
+        ("templateReminder", "PATROL_SMS_TEMPLATE_REMINDER"), ("templateReturned", "PATROL_SMS_TEMPLATE_RETURNED"),
+        ("reminderLead", "PATROL_SMS_REMINDER_LEAD_MINUTES"), ("phoneInterval", "PATROL_SMS_PHONE_INTERVAL_SECONDS"),
+    ]
 
     /// SMS length as carriers count it: 70 characters fit one message, longer ones go in 67-character segments.
     static func segments(_ text: String) -> Int {
@@ -44,14 +54,18 @@ struct SMSController: RouteCollection {
         var events: [Option]
         var q: String
         var counts: [Setting]
+        var form: [String: String]
+        var providers: [Option]
+        var secretSet: Bool
         var message: String?
         var error: String?
     }
 
     struct Filter: Decodable { var status: String?; var event: String?; var q: String? }
 
-    func view(_ req: Request, message: String? = nil, error: String? = nil) async throws -> PageView {
-        let s = req.application.smsSettings
+    func view(_ req: Request, message: String? = nil, error: String? = nil, typed: [String: String]? = nil) async throws -> PageView {
+        let environment = req.application.smsEnvironment
+        let s = (try? await SMSSettings.effective(environment: environment, on: req.db)) ?? SMSSettings()
         let filter = try req.query.decode(Filter.self)
         func masked(_ v: String) -> String { v.isEmpty ? "—" : String(v.prefix(4)) + "…" }
         var settings: [PageView.Setting] = [
@@ -88,6 +102,14 @@ struct SMSController: RouteCollection {
         let f = DateFormatter()
         f.timeZone = tz
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        // The form shows what is in force (never the secret); after a refusal, what was typed.
+        var form: [String: String] = [
+            "provider": s.provider.rawValue, "endpoint": s.endpoint?.absoluteString ?? "", "keyID": s.keyID, "signName": s.signName,
+            "appID": s.appID, "region": s.region, "templateNotice": s.templates["notice"] ?? "",
+            "templateReminder": s.templates["reminder"] ?? "", "templateReturned": s.templates["returned"] ?? "",
+            "reminderLead": String(Int(s.reminderLead / 60)), "phoneInterval": String(Int(s.phoneInterval)),
+        ]
+        if let typed { for (k, v) in typed where k != "keySecret" { form[k] = v } }
         return PageView(
             settings: settings,
             previews: samples.map { .init(event: req.t("sms.event.\($0.0)"), text: $0.1, length: $0.1.count, segments: Self.segments($0.1)) },
@@ -99,7 +121,43 @@ struct SMSController: RouteCollection {
             },
             statuses: SMSMessage.Status.allCases.map { .init(value: $0.rawValue, label: req.t("sms.status.\($0.rawValue)"), selected: $0.rawValue == filter.status) },
             events: ["notice", "reminder", "returned", "test"].map { .init(value: $0, label: req.t("sms.event.\($0)"), selected: $0 == filter.event) },
-            q: filter.q ?? "", counts: counts, message: message, error: error)
+            q: filter.q ?? "", counts: counts, form: form,
+            providers: SMSSettings.Provider.allCases.map { .init(value: $0.rawValue, label: req.t("sms.provider.\($0.rawValue)"), selected: $0.rawValue == form["provider"]) },
+            secretSet: !s.keySecret.isEmpty, message: message, error: error)
+    }
+
+    /// The admin changes the provider: checked as a whole (each missing value named) before it is
+    /// stored; a blank secret keeps the current one; the audit entry never carries the secret.
+    func saveSettings(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let environment = req.application.smsEnvironment
+        let stored = try await Setting.all(prefix: "PATROL_SMS_", on: req.db)
+        var changes: [String: String] = [:]
+        for (field, key) in Self.fields {
+            let value = (form[field] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if field == "keySecret" && value.isEmpty { continue }
+            changes[key] = value
+        }
+        let candidate = environment.merging(stored) { $1 }.merging(changes) { $1 }.filter { !$0.value.isEmpty }
+        do {
+            _ = try SMSSettings.fromEnvironment(candidate)
+        } catch {
+            let page = try await req.page("sms", title: req.t("sms.title"),
+                                          content: try await view(req, error: req.t("error.sms.settings", ["detail": "\(error)"]), typed: form))
+            let res = try await page.encodeResponse(for: req)
+            res.status = .unprocessableEntity
+            return res
+        }
+        let changed = changes.filter { (stored[$0.key] ?? environment[$0.key] ?? "") != $0.value }
+        let toStore = changes
+        try await req.db.transaction { db in
+            try await Setting.store(toStore, on: db)
+            try await AuditLog.append(on: db, req.auditContext, action: "sms.settings", objectType: "settings", objectID: "sms",
+                                      details: Dictionary(uniqueKeysWithValues: changed.map {
+                                          ($0.key, $0.key == "PATROL_SMS_KEY_SECRET" ? "(changed)" : $0.value)
+                                      }))
+        }
+        return req.seeOther("/admin/sms")
     }
 
     func page(req: Request) async throws -> View {
