@@ -295,6 +295,7 @@ final class SMSWorkerTests: XCTestCase {
             return Response(status: .ok, body: .init(string: #"{"Code":"OK","BizId":"x"}"#))
         }) { url in
             try await withEachDatabase { app, _ in
+                seen.withLockedValue { $0 = 0 }
                 try await app.makeUser("s-admin", .admin)
                 let web = try await app.token(for: "s-admin", kind: .web)
                 let headers: HTTPHeaders = ["Cookie": "patrol_csrf=\(testCSRF); patrol_session=\(web)",
