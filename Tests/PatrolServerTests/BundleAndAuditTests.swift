@@ -115,7 +115,7 @@ final class BundleAndAuditTests: XCTestCase {
                          "/campaigns/CZ2022/scoring-policy", "/campaigns/CZ2022/findings/F0016", "/campaigns/CZ2022/teams",
                          "/campaigns/CZ2022/findings", "/campaigns/CZ2022/findings?status=submitted&sort=newest",
                          "/campaigns/CZ2022/notices", "/campaigns/CZ2022/notices/CZ2022-D01-001",
-                         "/admin/sms", "/admin/sms?status=failed&event=notice&q=138"] {
+                         "/admin/sms", "/admin/sms?status=failed&event=notice&q=138", "/admin/sms?unit=D01"] {
                 try await app.test(.GET, path, headers: ["Cookie": "patrol_session=\(token)"]) { res async throws in
                     XCTAssertEqual(res.status, .ok, path)
                     XCTAssertTrue(res.body.string.contains("<html lang=\"zh-CN\">"), path)

@@ -1,4 +1,6 @@
 import Fluent
+import NIOConcurrencyHelpers
+import PatrolSMS
 import PatrolCore
 import PatrolStore
 import XCTVapor
@@ -217,6 +219,83 @@ final class FindingFlowTests: XCTestCase {
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             XCTAssertEqual(wins, 1)
+        }
+    }
+}
+
+/// SPEC §4 end to end: a notice issued through the API reaches every liaison phone of the unit as
+/// exactly one correctly signed Alibaba SMS, through a transient 503.
+final class NoticeSMSDeliveryTests: XCTestCase {
+    func testNoticeDeliversOneSignedSMSPerPhoneThroughA503() async throws {
+        let accepted = NIOLockedValueBox<[String]>([])
+        let calls = NIOLockedValueBox<Int>(0)
+        let fake = try await Application.make(.testing)
+        let port = Int.random(in: 50_000..<60_000)
+        fake.post { req -> Response in
+            var params = try req.content.decode([String: String].self)
+            let signature = params.removeValue(forKey: "Signature")
+            guard signature == AliyunSigner.signature(method: "POST", parameters: params, secret: "e2e-secret") else {
+                return Response(status: .badRequest, body: .init(string: #"{"Code":"SignatureDoesNotMatch","Message":"x"}"#))
+            }
+            if calls.withLockedValue({ $0 += 1; return $0 }) == 1 {
+                return Response(status: .serviceUnavailable, body: .init(string: "busy"))
+            }
+            accepted.withLockedValue { $0.append(params["PhoneNumbers"] ?? "") }
+            return Response(status: .ok, body: .init(string: #"{"Code":"OK","BizId":"e2e"}"#))
+        }
+        try await fake.server.start(address: .hostname("127.0.0.1", port: port))
+        do {
+            try await deliver(port: port, accepted: accepted, calls: calls)
+        } catch {
+            await fake.server.shutdown()
+            try await fake.asyncShutdown()
+            throw error
+        }
+        await fake.server.shutdown()
+        try await fake.asyncShutdown()
+    }
+
+    func deliver(port: Int, accepted: NIOLockedValueBox<[String]>, calls: NIOLockedValueBox<Int>) async throws {
+        try await withEachDatabase { app, _ in
+            accepted.withLockedValue { $0 = [] }
+            calls.withLockedValue { $0 = 0 }
+            try await app.loadDemoCampaign()
+            let c = try await Campaign.find(code: "CZ2022", on: app.db)!
+            c.state = .running
+            c.startsAt = Date().addingTimeInterval(-3600)
+            c.endsAt = Date().addingTimeInterval(86_400)
+            try await c.save(on: app.db)
+            try await app.makeUser("n-tester", .tester, team: "T01")
+            try await app.makeUser("n-admin", .admin)
+            let tester: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "n-tester", kind: .api))"]
+            let admin: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "n-admin", kind: .api))"]
+            var code = ""
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/findings", headers: tester, beforeRequest: { req async throws in
+                try req.content.encode(["unit": "D01", "asset": "D01-1", "kind": "vulnerability", "severity": "high", "title": "弱口令"], as: .json)
+            }) { res async throws in code = try res.content.decode(FindingDTO.self).code }
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/findings/\(code)/review", headers: admin, beforeRequest: { req async throws in
+                try req.content.encode(["decision": "verify"], as: .json)
+            }) { res async throws in XCTAssertEqual(res.status, .ok) }
+            struct NoticeBody: Content { var unit: String; var findings: [String] }
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/notices", headers: admin, beforeRequest: { req async throws in
+                try req.content.encode(NoticeBody(unit: "D01", findings: [code]), as: .json)
+            }) { res async throws in XCTAssertEqual(res.status, .created) }
+
+            var settings = SMSSettings()
+            settings.provider = .aliyun
+            settings.endpoint = URL(string: "http://127.0.0.1:\(port)/")
+            settings.keyID = "e2e"; settings.keySecret = "e2e-secret"; settings.signName = "网信办"; settings.region = "cn-hangzhou"
+            settings.templates = ["notice": "SMS_NOTICE"]
+            let worker = SMSWorker(settings: settings)
+            let phones = try await Liaison.query(on: app.db).join(PatrolStore.Unit.self, on: \Liaison.$unit.$id == \PatrolStore.Unit.$id)
+                .filter(PatrolStore.Unit.self, \.$code == "D01").all().map(\.phone)
+            let now = Date()
+            try await worker.runOnce(app, now: now)
+            try await worker.runOnce(app, now: now.addingTimeInterval(120))
+            try await worker.runOnce(app, now: now.addingTimeInterval(240))
+            XCTAssertEqual(accepted.withLockedValue { $0 }.sorted(), Set(phones).sorted(), "exactly one delivery per liaison phone")
+            let messages = try await SMSMessage.query(on: app.db).filter(\.$event == "notice").all()
+            XCTAssertTrue(messages.allSatisfy { $0.status == .sent && $0.providerMessageID == "e2e" })
         }
     }
 }

@@ -52,6 +52,7 @@ struct SMSController: RouteCollection {
         var rows: [Row]
         var statuses: [Option]
         var events: [Option]
+        var units: [Option]
         var q: String
         var counts: [Setting]
         var form: [String: String]
@@ -61,7 +62,7 @@ struct SMSController: RouteCollection {
         var error: String?
     }
 
-    struct Filter: Decodable { var status: String?; var event: String?; var q: String? }
+    struct Filter: Decodable { var status: String?; var event: String?; var unit: String?; var q: String? }
 
     func view(_ req: Request, message: String? = nil, error: String? = nil, typed: [String: String]? = nil) async throws -> PageView {
         let environment = req.application.smsEnvironment
@@ -91,6 +92,12 @@ struct SMSController: RouteCollection {
         if let st = filter.status.flatMap(SMSMessage.Status.init(rawValue:)) { query = query.filter(\.$status == st) }
         if let ev = filter.event, !ev.isEmpty { query = query.filter(\.$event == ev) }
         var messages = try await query.sort(\.$createdAt, .descending).limit(500).all()
+        // A message names its unit in its parameters (`"unit":"溧阳市"`).
+        let units = try await PatrolStore.Unit.query(on: req.db).sort(\.$code).all()
+        if let code = filter.unit, !code.isEmpty, let unit = units.first(where: { $0.code == code }) {
+            let needle = "\"unit\":\"\(unit.name)\""
+            messages = messages.filter { $0.paramsJSON.contains(needle) }
+        }
         if let q = filter.q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
             messages = messages.filter { $0.phone.contains(q) || $0.body.contains(q) || $0.paramsJSON.contains(q) }
         }
@@ -121,6 +128,7 @@ struct SMSController: RouteCollection {
             },
             statuses: SMSMessage.Status.allCases.map { .init(value: $0.rawValue, label: req.t("sms.status.\($0.rawValue)"), selected: $0.rawValue == filter.status) },
             events: ["notice", "reminder", "returned", "test"].map { .init(value: $0, label: req.t("sms.event.\($0)"), selected: $0 == filter.event) },
+            units: units.map { .init(value: $0.code, label: "\($0.code) \($0.name)", selected: $0.code == filter.unit) },
             q: filter.q ?? "", counts: counts, form: form,
             providers: SMSSettings.Provider.allCases.map { .init(value: $0.rawValue, label: req.t("sms.provider.\($0.rawValue)"), selected: $0.rawValue == form["provider"]) },
             secretSet: !s.keySecret.isEmpty, message: message, error: error)
