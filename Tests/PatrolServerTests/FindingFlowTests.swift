@@ -229,9 +229,7 @@ final class NoticeSMSDeliveryTests: XCTestCase {
     func testNoticeDeliversOneSignedSMSPerPhoneThroughA503() async throws {
         let accepted = NIOLockedValueBox<[String]>([])
         let calls = NIOLockedValueBox<Int>(0)
-        let fake = try await Application.make(.testing)
-        let port = Int.random(in: 50_000..<60_000)
-        fake.post { req -> Response in
+        try await withFakeProvider({ req in
             var params = try req.content.decode([String: String].self)
             let signature = params.removeValue(forKey: "Signature")
             guard signature == AliyunSigner.signature(method: "POST", parameters: params, secret: "e2e-secret") else {
@@ -242,20 +240,12 @@ final class NoticeSMSDeliveryTests: XCTestCase {
             }
             accepted.withLockedValue { $0.append(params["PhoneNumbers"] ?? "") }
             return Response(status: .ok, body: .init(string: #"{"Code":"OK","BizId":"e2e"}"#))
+        }) { url in
+            try await deliver(url: url, accepted: accepted, calls: calls)
         }
-        try await fake.server.start(address: .hostname("127.0.0.1", port: port))
-        do {
-            try await deliver(port: port, accepted: accepted, calls: calls)
-        } catch {
-            await fake.server.shutdown()
-            try await fake.asyncShutdown()
-            throw error
-        }
-        await fake.server.shutdown()
-        try await fake.asyncShutdown()
     }
 
-    func deliver(port: Int, accepted: NIOLockedValueBox<[String]>, calls: NIOLockedValueBox<Int>) async throws {
+    func deliver(url: URL, accepted: NIOLockedValueBox<[String]>, calls: NIOLockedValueBox<Int>) async throws {
         try await withEachDatabase { app, _ in
             accepted.withLockedValue { $0 = [] }
             calls.withLockedValue { $0 = 0 }
@@ -281,12 +271,7 @@ final class NoticeSMSDeliveryTests: XCTestCase {
                 try req.content.encode(NoticeBody(unit: "D01", findings: [code]), as: .json)
             }) { res async throws in XCTAssertEqual(res.status, .created) }
 
-            var settings = SMSSettings()
-            settings.provider = .aliyun
-            settings.endpoint = URL(string: "http://127.0.0.1:\(port)/")
-            settings.keyID = "e2e"; settings.keySecret = "e2e-secret"; settings.signName = "网信办"; settings.region = "cn-hangzhou"
-            settings.templates = ["notice": "SMS_NOTICE"]
-            let worker = SMSWorker(settings: settings)
+            let worker = SMSWorker(settings: aliyunSettings(url, secret: "e2e-secret"))
             let phones = try await Liaison.query(on: app.db).join(PatrolStore.Unit.self, on: \Liaison.$unit.$id == \PatrolStore.Unit.$id)
                 .filter(PatrolStore.Unit.self, \.$code == "D01").all().map(\.phone)
             let now = Date()

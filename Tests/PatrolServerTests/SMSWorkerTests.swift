@@ -15,24 +15,6 @@ final class SMSWorkerTests: XCTestCase {
                              body: "【网络安全检查】溧阳市：…（CZ2022-D01-003）…", now: now).create(on: app.db)
     }
 
-    /// A fake provider on a local port; `handler` answers each request.
-    func withFake(_ handler: @escaping @Sendable (Request) async throws -> Response,
-                  _ body: (URL) async throws -> Void) async throws {
-        let fake = try await Application.make(.testing)
-        let port = Int.random(in: 40_000..<50_000)
-        fake.post { req in try await handler(req) }
-        try await fake.server.start(address: .hostname("127.0.0.1", port: port))
-        do {
-            try await body(URL(string: "http://127.0.0.1:\(port)/")!)
-        } catch {
-            await fake.server.shutdown()
-            try await fake.asyncShutdown()
-            throw error
-        }
-        await fake.server.shutdown()
-        try await fake.asyncShutdown()
-    }
-
     func testLogProviderSendsAndRecords() async throws {
         try await withEachDatabase { app, _ in
             let now = Date()
@@ -47,7 +29,7 @@ final class SMSWorkerTests: XCTestCase {
 
     func testAliyunThrough503ToOneSignedDelivery() async throws {
         let calls = NIOLockedValueBox<[String]>([])
-        try await withFake({ req in
+        try await withFakeProvider({ req in
             let form = try req.content.decode([String: String].self)
             var params = form
             let signature = params.removeValue(forKey: "Signature")
@@ -86,7 +68,7 @@ final class SMSWorkerTests: XCTestCase {
     }
 
     func testTencentSignedAndPermanentError() async throws {
-        try await withFake({ req in
+        try await withFakeProvider({ req in
             let body = Data(buffer: req.body.data ?? ByteBuffer())
             let timestamp = Int(req.headers.first(name: "X-TC-Timestamp") ?? "") ?? 0
             let host = req.headers.first(name: .host) ?? ""
@@ -223,18 +205,14 @@ final class SMSWorkerTests: XCTestCase {
     /// before recording (the message goes out again, once: at least once, at most one repeat).
     func testCrashesLoseNothingAndRepeatAtMostOnce() async throws {
         let deliveries = NIOLockedValueBox<[String]>([])
-        try await withFake({ req in
+        try await withFakeProvider({ req in
             let form = try req.content.decode([String: String].self)
             deliveries.withLockedValue { $0.append(form["PhoneNumbers"] ?? "") }
             return Response(status: .ok, body: .init(string: #"{"Code":"OK","Message":"OK","BizId":"b"}"#))
         }) { url in
             try await withEachDatabase { app, _ in
                 deliveries.withLockedValue { $0 = [] }
-                var settings = SMSSettings()
-                settings.provider = .aliyun
-                settings.endpoint = url
-                settings.keyID = "id"; settings.keySecret = "secret"; settings.signName = "网信办"; settings.region = "cn-hangzhou"
-                settings.templates = ["notice": "SMS_NOTICE"]
+                var settings = aliyunSettings(url, secret: "secret")
                 settings.phoneInterval = 0
                 let worker = SMSWorker(settings: settings)
                 let t = Date(timeIntervalSince1970: 1_800_000_000)
@@ -262,16 +240,12 @@ final class SMSWorkerTests: XCTestCase {
     }
 
     func testSlowProviderIsRetriedNotLost() async throws {
-        try await withFake({ req in
+        try await withFakeProvider({ req in
             try await Task.sleep(for: .seconds(3))
             return Response(status: .ok, body: .init(string: #"{"Code":"OK","BizId":"late"}"#))
         }) { url in
             try await withEachDatabase { app, _ in
-                var settings = SMSSettings()
-                settings.provider = .aliyun
-                settings.endpoint = url
-                settings.keyID = "id"; settings.keySecret = "secret"; settings.signName = "网信办"; settings.region = "cn-hangzhou"
-                settings.templates = ["notice": "SMS_NOTICE"]
+                var settings = aliyunSettings(url, secret: "secret")
                 settings.requestTimeout = 1
                 let t = Date(timeIntervalSince1970: 1_800_000_000)
                 try await self.message(app, now: t)
@@ -285,7 +259,7 @@ final class SMSWorkerTests: XCTestCase {
 
     func testAdminSettingsAreValidatedStoredAndFollowedWithoutShowingTheSecret() async throws {
         let seen = NIOLockedValueBox<Int>(0)
-        try await withFake({ req in
+        try await withFakeProvider({ req in
             var params = try req.content.decode([String: String].self)
             let signature = params.removeValue(forKey: "Signature")
             guard signature == AliyunSigner.signature(method: "POST", parameters: params, secret: "from-the-form") else {

@@ -1,4 +1,5 @@
 import Fluent
+import PatrolSMS
 import Foundation
 import PatrolCore
 import PatrolStore
@@ -76,4 +77,32 @@ func formBody(_ fields: [String: String]) -> String {
     (fields.merging(["_csrf": testCSRF]) { a, _ in a })
         .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
         .joined(separator: "&")
+}
+
+/// A fake SMS provider on a local port answering with `handler`, for the duration of `body`.
+func withFakeProvider(_ handler: @escaping @Sendable (Request) async throws -> Response,
+                      _ body: (URL) async throws -> Void) async throws {
+    let fake = try await Application.make(.testing)
+    let port = Int.random(in: 40_000..<60_000)
+    fake.post { req in try await handler(req) }
+    try await fake.server.start(address: .hostname("127.0.0.1", port: port))
+    do {
+        try await body(URL(string: "http://127.0.0.1:\(port)/")!)
+    } catch {
+        await fake.server.shutdown()
+        try await fake.asyncShutdown()
+        throw error
+    }
+    await fake.server.shutdown()
+    try await fake.asyncShutdown()
+}
+
+/// Alibaba settings pointing at a fake endpoint.
+func aliyunSettings(_ url: URL, secret: String) -> SMSSettings {
+    var settings = SMSSettings()
+    settings.provider = .aliyun
+    settings.endpoint = url
+    settings.keyID = "id"; settings.keySecret = secret; settings.signName = "网信办"; settings.region = "cn-hangzhou"
+    settings.templates = ["notice": "SMS_NOTICE"]
+    return settings
 }
