@@ -103,8 +103,9 @@ public struct Hundredths: Sendable, Hashable, Comparable, Codable, CustomStringC
         var negative = false
         if s.first == "-" { negative = true; s = s.dropFirst() }
         let parts = s.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let wholeText = parts.first, !wholeText.isEmpty, wholeText.allSatisfy(\.isASCII),
-              let whole = Int(wholeText), whole < Int.max / 1000 else { return nil }
+        // Digits only after the one optional "-": `Int(_:)` would accept a second sign.
+        guard let wholeText = parts.first, !wholeText.isEmpty, wholeText.count <= 15,
+              wholeText.allSatisfy({ $0.isASCII && $0.isNumber }), let whole = Int(wholeText) else { return nil }
         var fraction = 0
         if parts.count == 2 {
             let f = parts[1]

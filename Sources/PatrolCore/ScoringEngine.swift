@@ -278,7 +278,10 @@ public enum ScoringEngine {
                     }
                 } else {
                     let elapsed = input.at - notified
-                    let waiting = f.reports.max(by: { $0.submittedAt < $1.submittedAt })?.retest == nil && !f.reports.isEmpty
+                    // The latest report; among reports of the same instant, one still awaiting its retest
+                    // wins, so the answer does not depend on the order of the reports.
+                    let latest = f.reports.map(\.submittedAt).max()
+                    let waiting = latest.map { t in f.reports.contains { $0.submittedAt == t && $0.retest == nil } } ?? false
                     if elapsed > unfixedMark {
                         line = ScoreLine(finding: f.code, rule: .unfixed(afterHours: policy.unfixedAfterHours),
                                          points: policy.unfixedPoints, elapsedMillis: elapsed, awaitingRetest: waiting)
