@@ -39,7 +39,7 @@ public struct ScoreSheetDocument: Codable, Sendable, Equatable {
 
     public init(campaign: String, sheet: ScoreSheet, timeZone: TimeZone) {
         self.campaign = campaign
-        self.scoredAt = BundleDate.format(Date(timeIntervalSince1970: TimeInterval(sheet.at) / 1000), in: timeZone)
+        self.scoredAt = BundleDate.format(Date(epochMillis: sheet.at), in: timeZone)
         self.units = sheet.units.map(Row.init)
     }
 

@@ -8,6 +8,13 @@ extension EpochMillis {
     }
 }
 
+extension Date {
+    /// The time `millis` milliseconds after 1970 (for display; scoring stays in integers).
+    public init(epochMillis millis: EpochMillis) {
+        self.init(timeIntervalSince1970: TimeInterval(millis) / 1000)
+    }
+}
+
 extension ScoringInput {
     /// Scores a checked bundle as it stands: every unit of the bundle, assets counted per unit,
     /// the bundle's `scoredAt` (or `now`) as the scoring instant unless `at` is given.

@@ -11,29 +11,45 @@ import Vapor
 enum SMSReminders {
     @discardableResult
     static func enqueue(_ app: Application, now: Date, lead: TimeInterval) async throws -> Int {
+        // Published campaigns are over; their findings get no more reminders.
         let findings = try await Finding.query(on: app.db).filter(\.$status == .notified)
+            .join(Campaign.self, on: \Finding.$campaign.$id == \Campaign.$id)
+            .filter(Campaign.self, \.$state != .published)
             .with(\.$campaign).with(\.$notice).with(\.$unit) { $0.with(\.$liaisons) }.all()
-        var written = 0
+        var policies: [UUID: ScoringPolicy] = [:]
+        var formatters: [UUID: DateFormatter] = [:]
+        var candidates: [SMSMessage] = []
         for f in findings {
             guard let notified = f.notifiedAt else { continue }
             let campaign = f.campaign
-            let clock = RemediationClock(notifiedAt: EpochMillis(notified), policy: campaign.scoringPolicy, now: EpochMillis(now))
+            let campaignID = try campaign.requireID()
+            if policies[campaignID] == nil {
+                policies[campaignID] = campaign.scoringPolicy
+                let formatter = DateFormatter()
+                formatter.timeZone = campaign.zone
+                formatter.dateFormat = "M月d日HH:mm"
+                formatters[campaignID] = formatter
+            }
+            let clock = RemediationClock(notifiedAt: EpochMillis(notified), policy: policies[campaignID]!, now: EpochMillis(now))
             // The mark coming up within the lead time, if any.
             guard let mark = clock.marks.first(where: { !$0.passed && TimeInterval($0.remaining) / 1000 <= lead }) else { continue }
-            let due = Date(timeIntervalSince1970: TimeInterval(mark.at) / 1000)
-            let f2 = DateFormatter()
-            f2.timeZone = campaign.zone
-            f2.dateFormat = "M月d日HH:mm"
+            let due = formatters[campaignID]!.string(from: Date(epochMillis: mark.at))
             let notice = f.notice?.code ?? ""
-            let params = ["unit": f.unit.name, "notice": notice, "hours": String(mark.hours), "deadline": f2.string(from: due)]
+            let params = ["unit": f.unit.name, "notice": notice, "hours": String(mark.hours), "deadline": due]
             for phone in Set(f.unit.liaisons.map(\.phone)).sorted() {
-                let text = "【网络安全检查】\(f.unit.name)：通报\(notice)中的问题\(f.code)将于\(f2.string(from: due))到达\(mark.hours)小时整改时限，"
+                let text = "【网络安全检查】\(f.unit.name)：通报\(notice)中的问题\(f.code)将于\(due)到达\(mark.hours)小时整改时限，"
                     + "请尽快完成整改并在平台提交整改报告。"
-                let message = SMSMessage(campaignID: try campaign.requireID(), event: "reminder",
-                                         dedupeKey: "reminder:\(campaign.code)/\(f.code):\(mark.hours):\(phone)", phone: phone,
-                                         template: "reminder", params: params, body: text, now: now)
-                if try await SMSOutbox.enqueue(message, on: app.db) { written += 1 }
+                candidates.append(SMSMessage(campaignID: campaignID, event: "reminder",
+                                             dedupeKey: "reminder:\(campaign.code)/\(f.code):\(mark.hours):\(phone)", phone: phone,
+                                             template: "reminder", params: params, body: text, now: now))
             }
+        }
+        guard !candidates.isEmpty else { return 0 }
+        // One query for the reminders already written; only the rest are new.
+        let existing = Set(try await SMSMessage.query(on: app.db).filter(\.$dedupeKey ~~ candidates.map(\.dedupeKey)).all(\.$dedupeKey))
+        var written = 0
+        for message in candidates where !existing.contains(message.dedupeKey) {
+            if try await SMSOutbox.enqueue(message, on: app.db) { written += 1 }
         }
         return written
     }

@@ -136,12 +136,11 @@ public struct SMSWorker: Sendable {
     func fixedRunOnce(_ app: Application, now: Date, limit: Int) async throws -> Int {
         try await SMSReminders.enqueue(app, now: now, lead: settings.reminderLead)
         let messages = try await SMSOutbox.claim(limit: limit, now: now, policy: policy, on: app.db)
-        var sentNow: [String: Date] = [:]
+        // The per-phone rate limit: a message too soon after the last one to that phone waits.
+        var sentNow = try await SMSOutbox.lastSent(to: Set(messages.map(\.phone)), since: now.addingTimeInterval(-settings.phoneInterval),
+                                                   on: app.db)
         for message in messages {
-            // The per-phone rate limit: a message too soon after the last one to that phone waits.
-            var last = sentNow[message.phone]
-            if last == nil { last = try await SMSOutbox.lastSent(to: message.phone, on: app.db) }
-            if let last, settings.phoneInterval > 0, now.timeIntervalSince(last) < settings.phoneInterval {
+            if let last = sentNow[message.phone], settings.phoneInterval > 0, now.timeIntervalSince(last) < settings.phoneInterval {
                 try await SMSOutbox.record(message, .postpone(until: last.addingTimeInterval(settings.phoneInterval)), now: now,
                                            policy: policy, on: app.db)
                 continue

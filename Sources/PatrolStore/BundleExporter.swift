@@ -57,7 +57,7 @@ public enum BundleExporter {
                 reviewNote: f.reviewNote, submittedAt: time(f.submittedAt), verifiedAt: f.verifiedAt.map(time),
                 notifiedAt: f.notifiedAt.map(time),
                 remediations: reports.map { r in
-                    let retest = r.retests.max { $0.decidedAt < $1.decidedAt }
+                    let retest = r.latestRetest
                     return .init(submittedAt: time(r.submittedAt), description: r.description,
                                  shellsDeleted: r.shellsDeleted, retest: retest?.result.rawValue,
                                  retestReason: retest?.reason, retestedAt: retest.map { time($0.decidedAt) })

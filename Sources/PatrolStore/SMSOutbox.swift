@@ -89,10 +89,15 @@ public enum SMSOutbox {
         return rows.count == 1
     }
 
-    /// When the last message to `phone` was sent, for the per-phone rate limit.
-    public static func lastSent(to phone: String, on db: any Database) async throws -> Date? {
-        try await SMSMessage.query(on: db).filter(\.$phone == phone).filter(\.$status == .sent)
-            .sort(\.$sentAt, .descending).first()?.sentAt
+    /// When each of `phones` was last sent a message since `since` (one query per batch), for the
+    /// per-phone rate limit.
+    public static func lastSent(to phones: Set<String>, since: Date, on db: any Database) async throws -> [String: Date] {
+        guard !phones.isEmpty else { return [:] }
+        let rows = try await SMSMessage.query(on: db).filter(\.$phone ~~ Array(phones)).filter(\.$status == .sent)
+            .filter(\.$sentAt >= since).all()
+        var last: [String: Date] = [:]
+        for m in rows { if let at = m.sentAt, at > (last[m.phone] ?? .distantPast) { last[m.phone] = at } }
+        return last
     }
 
     /// Writes a message unless one with its dedupe key exists (one message per event and phone);

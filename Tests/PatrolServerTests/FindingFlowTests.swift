@@ -204,6 +204,27 @@ final class FindingFlowTests: XCTestCase {
         }
     }
 
+    func testListFiltersByUnitTeamStatusAndSeverity() async throws {
+        try await withEachDatabase { app, _ in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("l-reviewer", .reviewer)
+            let auth: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "l-reviewer", kind: .api))"]
+            try await app.test(.GET, "/api/v1/campaigns/CZ2022/findings?unit=G03&team=T02", headers: auth) { res async throws in
+                let list = try res.content.decode([FindingDTO].self)
+                XCTAssertFalse(list.isEmpty)
+                XCTAssertTrue(list.allSatisfy { $0.unit == "G03" && $0.team == "T02" })
+            }
+            try await app.test(.GET, "/api/v1/campaigns/CZ2022/findings?unit=NOPE", headers: auth) { res async throws in
+                XCTAssertEqual(try res.content.decode([FindingDTO].self).count, 0)
+            }
+            try await app.test(.GET, "/api/v1/campaigns/CZ2022/findings?status=closed&severity=high", headers: auth) { res async throws in
+                let list = try res.content.decode([FindingDTO].self)
+                XCTAssertFalse(list.isEmpty)
+                XCTAssertTrue(list.allSatisfy { $0.status == "closed" && $0.severity == "high" })
+            }
+        }
+    }
+
     func testConcurrentDecisionsHaveExactlyOneWinner() async throws {
         try await withEachDatabase { app, _ in
             try await app.loadDemoCampaign()

@@ -223,6 +223,7 @@ final class ScoreTests: XCTestCase {
                                body: ByteBuffer(string: formBody(form))) { res async throws in
                 XCTAssertEqual(res.status, .unprocessableEntity)
                 XCTAssertTrue(res.body.string.contains("资产核查满分"), "names the unreadable field")
+                XCTAssertTrue(res.body.string.contains("value=\"五\""), "what was typed comes back, not a placeholder")
             }
         }
     }

@@ -67,7 +67,7 @@ struct AssetController: RouteCollection {
             var asset: UnitController.UnitView.AssetRow
             var unitCode, unitName: String
         }
-        struct Option: Encodable { var value, label: String; var selected: Bool }
+        typealias Option = SelectOption
         var rows: [Row]
         var kinds: [Option]
         var q: String
@@ -88,7 +88,7 @@ struct AssetController: RouteCollection {
     }
 
     struct FormView: Encodable {
-        struct Option: Encodable { var value, label: String; var selected: Bool }
+        typealias Option = SelectOption
         var unitCode, unitName: String
         var action: String
         var editing: Bool

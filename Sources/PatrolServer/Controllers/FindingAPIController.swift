@@ -84,9 +84,14 @@ struct FindingAPIController: RouteCollection {
             guard let severity = Severity(rawValue: s) else { throw PatrolError.invalid("error.finding.severity", ["severity": s]) }
             query = query.filter(\.$severity == severity)
         }
-        var findings = try await query.sort(\.$submittedAt).all()
-        if let u = filter.unit?.nonEmpty { findings = findings.filter { $0.unit.code == u } }
-        if let t = filter.team?.nonEmpty { findings = findings.filter { $0.team.code == t } }
+        // Unit and team filters by code, in the query (an unknown code matches nothing).
+        if let u = filter.unit?.nonEmpty {
+            query = query.filter(\.$unit.$id == (try await PatrolStore.Unit.query(on: req.db).filter(\.$code == u).first()?.id ?? UUID()))
+        }
+        if let t = filter.team?.nonEmpty {
+            query = query.filter(\.$team.$id == (try await Team.query(on: req.db).filter(\.$code == t).first()?.id ?? UUID()))
+        }
+        let findings = try await query.sort(\.$submittedAt).all()
         let dupIDs = findings.compactMap { $0.$duplicateOf.id }
         let dupCodes = dupIDs.isEmpty ? [:] : Dictionary(
             try await Finding.query(on: req.db).filter(\.$id ~~ dupIDs).all().map { ($0.id!, $0.code) }, uniquingKeysWith: { a, _ in a })

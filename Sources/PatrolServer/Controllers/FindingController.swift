@@ -41,7 +41,7 @@ struct FindingController: RouteCollection {
             var duplicateHint: Bool
             var waitingInfo: Bool
         }
-        struct Option: Encodable { var value, label: String; var selected: Bool }
+        typealias Option = SelectOption
         var rows: [Row]
         var units: [Option]
         var teams: [Option]
@@ -96,7 +96,8 @@ struct FindingController: RouteCollection {
                 ListView.Row(code: f.code, title: f.title, unitCode: f.unit.code, unitName: f.unit.name,
                              status: FindingWorkflow.publicStatus(f.status).rawValue,
                              statusName: req.t("finding.status.\(f.status.rawValue)"), kindName: req.t("finding.kind.\(f.kind.rawValue)"),
-                             submittedAt: req.timeText(f.submittedAt, in: campaign), age: Self.ageText(req, now.timeIntervalSince(f.submittedAt)),
+                             submittedAt: req.timeText(f.submittedAt, in: campaign), // Waiting time only means something while the finding waits for a review.
+                             age: [.submitted, .needInfo].contains(f.status) ? Self.ageText(req, now.timeIntervalSince(f.submittedAt)) : "",
                              team: showTeam ? f.team.code : nil, severity: f.severity?.rawValue,
                              severityName: f.severity.map { req.t("finding.severity.\($0.rawValue)") },
                              duplicateHint: Self.duplicateKeys(f).contains { (keyCount[$0] ?? 0) > 1 },
@@ -130,7 +131,7 @@ struct FindingController: RouteCollection {
     // MARK: - Submit and edit
 
     struct FormView: Encodable {
-        struct Option: Encodable { var value, label: String; var selected: Bool }
+        typealias Option = SelectOption
         var action: String
         var editing: Bool
         var code: String?
@@ -142,7 +143,7 @@ struct FindingController: RouteCollection {
         var types: [Option]
         var title, description, reproduction, url, shellPaths: String
         var weakPassword: Bool
-        var sensitiveRecords: Int
+        var sensitiveRecords: String
         var error: String?
         var windowOpen: Bool
         var windowText: String
@@ -196,7 +197,7 @@ struct FindingController: RouteCollection {
             types: FindingType.allCases.map { .init(value: $0.name, label: $0.name, selected: $0.name == form.type || $0.rawValue == form.type) },
             title: form.title ?? "", description: form.description ?? "", reproduction: form.reproduction ?? "", url: form.url ?? "",
             shellPaths: form.shellPaths ?? "", weakPassword: form.weakPassword != nil,
-            sensitiveRecords: Int(form.sensitiveRecords ?? "") ?? 0, error: error,
+            sensitiveRecords: form.sensitiveRecords ?? "0", error: error,
             windowOpen: campaign.state == .running && now >= campaign.startsAt && now < campaign.endsAt,
             windowText: "\(req.timeText(campaign.startsAt, in: campaign)) — \(req.timeText(campaign.endsAt, in: campaign))",
             uploadLimit: String(req.application.patrolOptions.uploadMaxBytes / 1024 / 1024))
@@ -263,7 +264,7 @@ struct FindingController: RouteCollection {
         struct Report: Encodable { var submittedAt, description, result, resultName, reason, decidedAt: String; var shells: [String] }
         struct Mark: Encodable { var hours: Int; var at, left: String; var passed: Bool }
         struct Related: Encodable { var code, title, statusName: String }
-        struct Option: Encodable { var value, label: String; var selected: Bool }
+        typealias Option = SelectOption
         struct Evidence: Encodable { var href, name, size, uploadedAt: String; var image: Bool }
         var base, code, title, status, statusName, kindName: String
         var severityName: String?
@@ -309,7 +310,7 @@ struct FindingController: RouteCollection {
         if let n = f.notifiedAt, f.status == .notified || f.status == .remediated {
             let clock = RemediationClock(notifiedAt: EpochMillis(n), policy: campaign.scoringPolicy, now: EpochMillis(now))
             marks = clock.marks.map { m in
-                let at = Date(timeIntervalSince1970: TimeInterval(m.at) / 1000)
+                let at = Date(epochMillis: m.at)
                 return .init(hours: m.hours, at: req.timeText(at, in: campaign),
                              left: m.passed ? req.t("finding.mark_passed") : Self.ageText(req, TimeInterval(m.remaining) / 1000), passed: m.passed)
             }
@@ -337,7 +338,7 @@ struct FindingController: RouteCollection {
             reviewNote: liaison ? nil : f.reviewNote, infoRequest: f.status == .needInfo ? f.reviewNote : nil,
             notice: notice?.code, duplicateOf: duplicateOf,
             reports: reports.map { r in
-                let retest = r.retests.max { $0.decidedAt < $1.decidedAt }
+                let retest = r.latestRetest
                 return .init(submittedAt: req.timeText(r.submittedAt, in: campaign), description: r.description ?? "",
                              result: retest?.result.rawValue ?? "waiting",
                              resultName: retest.map { req.t("retest.\($0.result.rawValue)") } ?? req.t("retest.waiting"),

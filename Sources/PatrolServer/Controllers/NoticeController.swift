@@ -142,7 +142,7 @@ struct NoticeController: RouteCollection {
         let view = NoticeView(
             code: notice.code, campaignName: campaign.name, unitName: notice.unit.name, unitCode: notice.unit.code,
             issuedDate: f.string(from: notice.issuedAt), issuedAt: req.timeText(notice.issuedAt, in: campaign), items: items,
-            deadlines: clock.marks.map { .init(hours: $0.hours, at: req.timeText(Date(timeIntervalSince1970: TimeInterval($0.at) / 1000), in: campaign)) },
+            deadlines: clock.marks.map { .init(hours: $0.hours, at: req.timeText(Date(epochMillis: $0.at), in: campaign)) },
             platform: "\(req.application.http.server.configuration.tlsConfiguration == nil ? "http" : "https")://\(host)/campaigns/\(campaign.code)/notices",
             hasShells: items.contains { !$0.shellPaths.isEmpty })
         return try await req.page("notice", title: "\(req.t("notice.heading")) \(notice.code)", campaign: campaign, content: view)

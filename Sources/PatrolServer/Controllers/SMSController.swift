@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import PatrolCore
 import PatrolStore
 import Vapor
@@ -46,7 +47,7 @@ struct SMSController: RouteCollection {
             var attempts: Int
             var canResend: Bool
         }
-        struct Option: Encodable { var value, label: String; var selected: Bool }
+        typealias Option = SelectOption
         var settings: [Setting]
         var previews: [Preview]
         var rows: [Row]
@@ -91,19 +92,26 @@ struct SMSController: RouteCollection {
         var query = SMSMessage.query(on: req.db)
         if let st = filter.status.flatMap(SMSMessage.Status.init(rawValue:)) { query = query.filter(\.$status == st) }
         if let ev = filter.event, !ev.isEmpty { query = query.filter(\.$event == ev) }
-        var messages = try await query.sort(\.$createdAt, .descending).limit(500).all()
-        // A message names its unit in its parameters (`"unit":"溧阳市"`).
+        // A message names its unit in its parameters (`"unit":"溧阳市"`). Filters run in the query,
+        // before the limit, so older matches are not cut off.
         let units = try await PatrolStore.Unit.query(on: req.db).sort(\.$code).all()
         if let code = filter.unit, !code.isEmpty, let unit = units.first(where: { $0.code == code }) {
-            let needle = "\"unit\":\"\(unit.name)\""
-            messages = messages.filter { $0.paramsJSON.contains(needle) }
+            query = query.filter(\.$paramsJSON, .contains(inverse: false, .anywhere), "\"unit\":\"\(unit.name)\"")
         }
         if let q = filter.q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
-            messages = messages.filter { $0.phone.contains(q) || $0.body.contains(q) || $0.paramsJSON.contains(q) }
+            query = query.group(.or) {
+                $0.filter(\.$phone, .contains(inverse: false, .anywhere), q)
+                    .filter(\.$body, .contains(inverse: false, .anywhere), q)
+                    .filter(\.$paramsJSON, .contains(inverse: false, .anywhere), q)
+            }
         }
-        var counts: [PageView.Setting] = []
-        for st in SMSMessage.Status.allCases {
-            counts.append(.init(label: req.t("sms.status.\(st.rawValue)"), value: String(try await SMSMessage.query(on: req.db).filter(\.$status == st).count())))
+        let messages = try await query.sort(\.$createdAt, .descending).limit(500).all()
+        struct CountRow: Decodable { var status: String; var n: Int }
+        let countRows = try await (req.db as! any SQLDatabase)
+            .raw("SELECT status, COUNT(*) AS n FROM sms_messages GROUP BY status").all(decoding: CountRow.self)
+        let byStatus = Dictionary(countRows.compactMap { r in SMSMessage.Status(rawValue: r.status).map { ($0, r.n) } }, uniquingKeysWith: +)
+        let counts = SMSMessage.Status.allCases.map {
+            PageView.Setting(label: req.t("sms.status.\($0.rawValue)"), value: String(byStatus[$0] ?? 0))
         }
         let tz = TimeZone(identifier: "Asia/Shanghai")!
         let f = DateFormatter()

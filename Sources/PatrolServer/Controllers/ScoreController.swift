@@ -322,34 +322,45 @@ struct ScoreController: RouteCollection {
         var editable: Bool
         var lockedNote: String?
         var error: String?
-        var total: Int
+        var total: String
     }
 
-    func policyView(_ req: Request, _ campaign: Campaign, _ p: ScoringPolicy, error: String? = nil) throws -> PolicyView {
+    /// The policy form; after a refusal (`typed`), exactly what the admin typed, so nothing is lost.
+    func policyView(_ req: Request, _ campaign: Campaign, _ p: ScoringPolicy, error: String? = nil,
+                    typed: [String: String]? = nil) throws -> PolicyView {
         let actor = try req.requireActor()
         let isAdmin = AccessPolicy.decide(actor, .manageCampaigns) == .allow
-        func field(_ name: String, _ value: Int) -> PolicyView.Field {
-            .init(name: name, label: req.t("policy.\(name)"), value: String(value))
+        func value(_ name: String, _ stored: Int) -> String { typed.map { $0[name] ?? "" } ?? String(stored) }
+        func field(_ name: String, _ stored: Int) -> PolicyView.Field {
+            .init(name: name, label: req.t("policy.\(name)"), value: value(name, stored))
         }
-        var brackets = p.remediationBrackets.enumerated().map {
-            PolicyView.BracketRow(index: $0.offset, hours: String($0.element.withinHours), points: String($0.element.points))
+        var brackets: [PolicyView.BracketRow]
+        if let typed {
+            brackets = (0..<10).compactMap { i in
+                let h = typed["bracket\(i)_hours"] ?? "", pts = typed["bracket\(i)_points"] ?? ""
+                return h.isEmpty && pts.isEmpty ? nil : PolicyView.BracketRow(index: 0, hours: h, points: pts)
+            }
+        } else {
+            brackets = p.remediationBrackets.map { PolicyView.BracketRow(index: 0, hours: String($0.withinHours), points: String($0.points)) }
         }
-        if isAdmin && campaign.state != .published {
-            brackets.append(.init(index: brackets.count, hours: "", points: ""))
-        }
+        if isAdmin && campaign.state != .published { brackets.append(.init(index: 0, hours: "", points: "")) }
+        for i in brackets.indices { brackets[i].index = i }
+        let maxima = [("assetMax", p.assetMax), ("vulnerabilityMax", p.vulnerabilityMax), ("protectionMax", p.protectionMax),
+                      ("dataMax", p.dataMax)].map { Int(value($0.0, $0.1)) }
         return PolicyView(
             fields: [field("assetMax", p.assetMax), field("assetPerDiscrepancy", p.assetPerDiscrepancy),
                      field("vulnerabilityMax", p.vulnerabilityMax), field("protectionMax", p.protectionMax),
                      field("protectionPerItem", p.protectionPerItem), field("dataMax", p.dataMax),
                      field("dataPerItem", p.dataPerItem), field("sensitiveRecordsThreshold", p.sensitiveRecordsThreshold)],
             severities: Severity.allCases.map {
-                .init(name: "severity_\($0.rawValue)", label: req.t("finding.severity.\($0.rawValue)"), value: String(p.points(for: $0)))
+                .init(name: "severity_\($0.rawValue)", label: req.t("finding.severity.\($0.rawValue)"),
+                      value: value("severity_\($0.rawValue)", p.points(for: $0)))
             },
             brackets: brackets, late: field("remediationLatePoints", p.remediationLatePoints),
             unfixedHours: field("unfixedAfterHours", p.unfixedAfterHours), unfixedPoints: field("unfixedPoints", p.unfixedPoints),
             editable: isAdmin && campaign.state != .published,
             lockedNote: isAdmin && campaign.state == .published ? req.t("policy.locked") : nil,
-            error: error, total: p.maximumTotal)
+            error: error, total: maxima.contains(nil) ? "—" : String(maxima.compactMap { $0 }.reduce(0, +)))
     }
 
     func policyPage(req: Request) async throws -> View {
@@ -396,7 +407,7 @@ struct ScoreController: RouteCollection {
             try await savePolicy(req, campaign, p)
         } catch let error as PatrolError where error.status == .unprocessableEntity {
             let view = try await req.page("scoring-policy", title: req.t("policy.title"), campaign: campaign,
-                                          content: try policyView(req, campaign, p, error: req.t(error.key, error.values)))
+                                          content: try policyView(req, campaign, p, error: req.t(error.key, error.values), typed: form))
             let res = try await view.encodeResponse(for: req)
             res.status = .unprocessableEntity
             return res

@@ -45,7 +45,7 @@ struct UnitController: RouteCollection {
             var assets: Int
             var liaisons: Int?
         }
-        struct Option: Encodable { var value, label: String; var selected: Bool }
+        typealias Option = SelectOption
         var rows: [Row]
         var categories: [Option]
         var groups: [Option]

@@ -67,7 +67,7 @@ struct UserController: RouteCollection {
     func list(req: Request) async throws -> View { try await list(req: req, created: nil) }
 
     struct FormView: Encodable {
-        struct Option: Encodable { var value, label: String; var selected: Bool }
+        typealias Option = SelectOption
         var roles: [Option]
         var units: [Option]
         var teams: [Option]

@@ -55,7 +55,7 @@ struct FindingDTO: Content {
         self.duplicateOf = duplicateOf; notice = noticeCode
         submittedAt = f.submittedAt; verifiedAt = f.verifiedAt; notifiedAt = f.notifiedAt; closedAt = f.closedAt
         remediations = reports?.map { r in
-            let retest = r.retests.max { $0.decidedAt < $1.decidedAt }
+            let retest = r.latestRetest
             return Remediation(submittedAt: r.submittedAt, summary: r.description, shellsRemoved: r.shellsDeleted,
                                retest: retest?.result.rawValue, retestNote: retest?.reason, retestedAt: retest?.decidedAt)
         }

@@ -45,6 +45,12 @@ struct Page<Content: Encodable>: Encodable {
 
 struct NoContent: Encodable {}
 
+/// One `<option>` of a `<select>` on a page.
+struct SelectOption: Encodable {
+    var value, label: String
+    var selected: Bool
+}
+
 extension Request {
     func page<Content: Encodable>(_ template: String, title: String, campaign: Campaign? = nil, content: Content) async throws -> View {
         let table = application.localizer.table(language)

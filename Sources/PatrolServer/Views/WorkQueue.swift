@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import PatrolCore
 import PatrolStore
 import Vapor
@@ -18,30 +19,38 @@ struct WorkQueue {
         guard let actor = req.actor else { return [] }
         let id = try campaign.requireID()
         let base = "/campaigns/\(campaign.code)"
-        func count(_ statuses: [FindingStatus], unit: UUID? = nil, team: UUID? = nil) async throws -> Int {
-            var q = Finding.query(on: req.db).filter(\.$campaign.$id == id).filter(\.$status ~~ statuses)
-            if let unit { q = q.filter(\.$unit.$id == unit) }
-            if let team { q = q.filter(\.$team.$id == team) }
-            return try await q.count()
+        // One grouped count per page, whatever the role: how many findings are in each state.
+        func counts(unit: UUID? = nil, team: UUID? = nil) async throws -> [FindingStatus: Int] {
+            guard let sql = req.db as? any SQLDatabase else { return [:] }
+            var query = SQLQueryString("SELECT status, COUNT(*) AS n FROM findings WHERE campaign_id = \(bind: id)")
+            if let unit { query.appendInterpolation(unsafeRaw: " AND unit_id = "); query.appendInterpolation(bind: unit) }
+            if let team { query.appendInterpolation(unsafeRaw: " AND team_id = "); query.appendInterpolation(bind: team) }
+            query.appendInterpolation(unsafeRaw: " GROUP BY status")
+            struct Row: Decodable { var status: String; var n: Int }
+            let rows = try await sql.raw(query).all(decoding: Row.self)
+            return Dictionary(rows.compactMap { r in FindingStatus(rawValue: r.status).map { ($0, r.n) } }, uniquingKeysWith: +)
         }
         var items: [Item] = []
         switch actor.role {
         case .tester:
             guard let team = actor.teamID else { break }
-            items.append(.init(kind: "needInfo", label: req.t("todo.needInfo"), count: try await count([.needInfo], team: team),
+            let n = try await counts(team: team)
+            items.append(.init(kind: "needInfo", label: req.t("todo.needInfo"), count: n[.needInfo] ?? 0,
                                href: base + "/findings?status=needInfo"))
         case .reviewer, .admin:
-            items.append(.init(kind: "review", label: req.t("todo.review"), count: try await count([.submitted]),
+            let n = try await counts()
+            items.append(.init(kind: "review", label: req.t("todo.review"), count: n[.submitted] ?? 0,
                                href: base + "/findings?status=submitted"))
-            items.append(.init(kind: "retest", label: req.t("todo.retest"), count: try await count([.remediated]),
+            items.append(.init(kind: "retest", label: req.t("todo.retest"), count: n[.remediated] ?? 0,
                                href: base + "/findings?status=remediated"))
             if actor.role == .admin {
-                items.append(.init(kind: "notice", label: req.t("todo.notice"), count: try await count([.verified]),
+                items.append(.init(kind: "notice", label: req.t("todo.notice"), count: n[.verified] ?? 0,
                                    href: base + "/notices"))
             }
         case .liaison:
             guard let unit = actor.unitID else { break }
-            items.append(.init(kind: "remediate", label: req.t("todo.remediate"), count: try await count([.notified], unit: unit),
+            let n = try await counts(unit: unit)
+            items.append(.init(kind: "remediate", label: req.t("todo.remediate"), count: n[.notified] ?? 0,
                                href: base + "/notices"))
         case .observer:
             break

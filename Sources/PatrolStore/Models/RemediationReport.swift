@@ -27,4 +27,7 @@ public final class RemediationReport: Model, @unchecked Sendable {
     }
 
     public var shellsDeleted: [String] { JSONText.strings(shellsDeletedJSON) }
+
+    /// The report's verdict: its latest retest, if any (needs `retests` loaded).
+    public var latestRetest: Retest? { retests.max { $0.decidedAt < $1.decidedAt } }
 }
