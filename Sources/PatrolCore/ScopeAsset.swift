@@ -1,0 +1,18 @@
+/// An asset as the scope compiler sees it: its code, its unit's code, and the target text as the
+/// unit reported it (SPEC §2).
+public struct ScopeAsset: Hashable, Sendable {
+    public var code: String
+    public var unit: String
+    public var kind: AssetKind
+    public var target: String
+    /// The asset's port list (`80,443,8000-8100`); nil or blank for every port.
+    public var ports: String?
+
+    public init(code: String, unit: String, kind: AssetKind, target: String, ports: String?) {
+        self.code = code
+        self.unit = unit
+        self.kind = kind
+        self.target = target
+        self.ports = ports
+    }
+}
