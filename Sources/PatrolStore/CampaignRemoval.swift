@@ -23,6 +23,7 @@ enum CampaignRemoval {
         try await CampaignUnit.query(on: db).filter(\.$campaign.$id == id).delete()
         try await CampaignTeam.query(on: db).filter(\.$campaign.$id == id).delete()
         try await SMSMessage.query(on: db).filter(\.$campaign.$id == id).delete()
+        try await GatewayRecord.query(on: db).filter(\.$campaign.$id == id).delete()
         try await campaign.delete(on: db)
     }
 }

@@ -121,7 +121,7 @@ struct NoticeController: RouteCollection {
         let campaign = try await req.campaign()
         guard let code = req.parameters.get("notice"),
               let notice = try await Notice.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID()))
-                .filter(\.$code == code).with(\.$unit).with(\.$findings) { $0.with(\.$asset) }.first() else {
+                .filter(\.$code == code).with(\.$unit).with(\.$findings, { $0.with(\.$asset) }).first() else {
             throw PatrolError.notFound
         }
         // A liaison reads only their own unit's notices; the same rule as a unit's page.

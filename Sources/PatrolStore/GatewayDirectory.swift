@@ -1,0 +1,126 @@
+import FluentKit
+import Foundation
+import PatrolCore
+
+/// What the gateway needs to decide a request, read from the database in one go (SPEC §6): the
+/// running campaigns with their assets, the teams' standing there, and the testers' token hashes.
+/// The gateway reloads it every half second, so every node sharing a database follows the admin's
+/// changes within a second.
+public struct GatewayDirectory: Sendable {
+    public struct CampaignEntry: Sendable {
+        public var id: UUID
+        public var code: String
+        public var state: CampaignState
+        public var startsAt: Date
+        public var endsAt: Date
+        /// TLS interception for every team of the campaign.
+        public var interceptAll: Bool
+        public var assets: [ScopeAsset]
+        /// Changes whenever an asset changes, so the scope is compiled only then.
+        public var assetsFingerprint: String
+
+        public init(id: UUID, code: String, state: CampaignState, startsAt: Date, endsAt: Date, interceptAll: Bool,
+                    assets: [ScopeAsset], assetsFingerprint: String) {
+            self.id = id
+            self.code = code
+            self.state = state
+            self.startsAt = startsAt
+            self.endsAt = endsAt
+            self.interceptAll = interceptAll
+            self.assets = assets
+            self.assetsFingerprint = assetsFingerprint
+        }
+
+        public func isOpen(at now: Date) -> Bool { state == .running && now >= startsAt && now < endsAt }
+    }
+
+    public struct TeamEntry: Sendable {
+        public var campaignID: UUID
+        public var teamID: UUID
+        public var teamCode: String
+        public var state: TeamState
+        public var interception: Bool
+
+        public init(campaignID: UUID, teamID: UUID, teamCode: String, state: TeamState, interception: Bool) {
+            self.campaignID = campaignID
+            self.teamID = teamID
+            self.teamCode = teamCode
+            self.state = state
+            self.interception = interception
+        }
+    }
+
+    public struct Tester: Sendable {
+        public var userID: UUID
+        public var username: String
+        public var teamID: UUID
+        public var tokenHash: String
+
+        public init(userID: UUID, username: String, teamID: UUID, tokenHash: String) {
+            self.userID = userID
+            self.username = username
+            self.teamID = teamID
+            self.tokenHash = tokenHash
+        }
+    }
+
+    public var campaigns: [CampaignEntry]
+    public var teams: [TeamEntry]
+    /// Enabled testers holding a token, by username.
+    public var testers: [String: Tester]
+    /// Stored gateway settings (`PATROL_GATEWAY_*`), overriding the environment's.
+    public var settings: [String: String]
+
+    public init(campaigns: [CampaignEntry], teams: [TeamEntry], testers: [String: Tester], settings: [String: String]) {
+        self.campaigns = campaigns
+        self.teams = teams
+        self.testers = testers
+        self.settings = settings
+    }
+
+    /// The setting key holding a campaign's campaign-wide interception switch.
+    public static func interceptAllKey(_ campaignCode: String) -> String { "PATROL_GATEWAY_INTERCEPT_ALL_\(campaignCode)" }
+
+    /// Campaigns in a state where testing may happen (running); closed and published ones refuse everything
+    /// and need no scope.
+    public static func load(on db: any Database) async throws -> GatewayDirectory {
+        let settings = try await Setting.all(prefix: "PATROL_GATEWAY_", on: db)
+        let running = try await Campaign.query(on: db).filter(\.$state == .running).all()
+        let ids = running.compactMap(\.id)
+        var assetsByCampaign: [UUID: [ScopeAsset]] = [:]
+        var fingerprints: [UUID: Hasher] = [:]
+        if !ids.isEmpty {
+            let units = try await Unit.query(on: db).all()
+            let unitCodes = Dictionary(units.compactMap { u in u.id.map { ($0, u.code) } }, uniquingKeysWith: { a, _ in a })
+            let assets = try await Asset.query(on: db).filter(\.$campaign.$id ~~ ids).sort(\.$code).all()
+            for a in assets {
+                let cid = a.$campaign.id
+                assetsByCampaign[cid, default: []].append(
+                    ScopeAsset(code: a.code, unit: unitCodes[a.$unit.id] ?? "", kind: a.kind, target: a.target, ports: a.ports))
+                fingerprints[cid, default: Hasher()].combine("\(a.code)|\(a.kind.rawValue)|\(a.target)|\(a.ports ?? "")")
+            }
+        }
+        let campaigns = running.compactMap { c -> CampaignEntry? in
+            guard let id = c.id else { return nil }
+            return CampaignEntry(id: id, code: c.code, state: c.state, startsAt: c.startsAt, endsAt: c.endsAt,
+                                 interceptAll: settings[interceptAllKey(c.code)] == "on",
+                                 assets: assetsByCampaign[id] ?? [], assetsFingerprint: "\(fingerprints[id]?.finalize() ?? 0)")
+        }
+        var teams: [TeamEntry] = []
+        if !ids.isEmpty {
+            for link in try await CampaignTeam.query(on: db).filter(\.$campaign.$id ~~ ids).with(\.$team).all() {
+                guard let teamID = link.team.id else { continue }
+                teams.append(TeamEntry(campaignID: link.$campaign.id, teamID: teamID, teamCode: link.team.code,
+                                       state: link.state, interception: link.interception))
+            }
+        }
+        var testers: [String: Tester] = [:]
+        let users = try await User.query(on: db).filter(\.$role == .tester).filter(\.$disabled == false)
+            .filter(\.$gatewayTokenHash != nil).all()
+        for u in users {
+            guard let id = u.id, let team = u.$team.id, let hash = u.gatewayTokenHash else { continue }
+            testers[u.username] = Tester(userID: id, username: u.username, teamID: team, tokenHash: hash)
+        }
+        return GatewayDirectory(campaigns: campaigns, teams: teams, testers: testers, settings: settings)
+    }
+}

@@ -1,0 +1,101 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// A gateway record as the gateway builds it on its event loops: a plain value, written later in a
+/// batch by `GatewayRecordRow.insert(_:on:)` (one statement per chunk, never a transaction per request).
+public struct GatewayRecordRow: Sendable {
+    public var campaignID: UUID?
+    public var teamID: UUID?
+    public var userID: UUID?
+    public var username: String?
+    public var client: String
+    public var kind: String
+    public var method: String?
+    public var url: String
+    public var host: String
+    public var port: Int
+    public var address: String?
+    public var status: Int?
+    public var bytesUp: Int64 = 0
+    public var bytesDown: Int64 = 0
+    public var startedAt: Date
+    public var durationMs: Int = 0
+    public var decision: String
+    public var reason: String?
+    public var alerts: [String] = []
+    public var requestHeaders: [Header]?
+    public var responseHeaders: [Header]?
+    public var requestBody: Data?
+    public var requestBodySize = 0
+    public var requestBodyTruncated = false
+    public var responseBody: Data?
+    public var responseBodySize = 0
+    public var responseBodyTruncated = false
+    public var tls: String?
+    public var replayOf: Int?
+
+    public struct Header: Sendable, Equatable {
+        public var name, value: String
+        public init(_ name: String, _ value: String) { self.name = name; self.value = value }
+    }
+
+    public init(client: String, kind: String, url: String, host: String, port: Int, startedAt: Date, decision: String) {
+        self.client = client
+        self.kind = kind
+        self.url = url
+        self.host = host
+        self.port = port
+        self.startedAt = startedAt
+        self.decision = decision
+    }
+
+    static let columns = ["campaign_id", "team_id", "user_id", "username", "client", "kind", "method", "url", "host", "port",
+                          "address", "status", "bytes_up", "bytes_down", "started_at", "duration_ms", "decision", "reason",
+                          "alerts", "request_headers", "response_headers", "request_body", "request_body_size",
+                          "request_body_truncated", "response_body", "response_body_size", "response_body_truncated",
+                          "tls", "replay_of"]
+
+    /// Rows per INSERT statement: 29 columns × 200 stays far below SQLite's and PostgreSQL's bind limits.
+    static let chunk = 200
+
+    /// Writes the rows in one transaction, a multi-row INSERT per chunk.
+    public static func insert(_ rows: [GatewayRecordRow], on db: any Database) async throws {
+        guard !rows.isEmpty else { return }
+        try await db.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { fatalError("Patrol's databases are SQL databases") }
+            var start = 0
+            while start < rows.count {
+                let slice = rows[start..<min(rows.count, start + chunk)]
+                var insert = sql.insert(into: GatewayRecord.schema).columns(columns)
+                for row in slice { insert = insert.values(row.values) }
+                try await insert.run()
+                start += chunk
+            }
+        }
+    }
+
+    /// Writes one row and returns its id (replays, which the reviewer then opens).
+    public static func insertReturningID(_ row: GatewayRecordRow, on db: any Database) async throws -> Int {
+        guard let sql = db as? any SQLDatabase else { fatalError("Patrol's databases are SQL databases") }
+        let result = try await sql.insert(into: GatewayRecord.schema).columns(columns).values(row.values)
+            .returning("id").first()
+        guard let result else { throw GatewayRecordMissing() }
+        return try result.decode(column: "id", as: Int.self)
+    }
+
+    struct GatewayRecordMissing: Error {}
+
+    var values: [any Encodable & Sendable] {
+        func headers(_ h: [Header]?) -> String? {
+            guard let h else { return nil }
+            let data = try? JSONEncoder().encode(h.map { [$0.name, $0.value] })
+            return data.flatMap { String(data: $0, encoding: .utf8) }
+        }
+        return [campaignID, teamID, userID, username, client, kind, method, url, host, port, address, status, bytesUp, bytesDown,
+                startedAt, durationMs, decision, reason, alerts.isEmpty ? nil : alerts.joined(separator: ","),
+                headers(requestHeaders), headers(responseHeaders), requestBody, requestBodySize, requestBodyTruncated,
+                responseBody, responseBodySize, responseBodyTruncated, tls, replayOf]
+    }
+
+}
