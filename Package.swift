@@ -21,6 +21,13 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.34.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.14.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -50,9 +57,28 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PatrolGateway",
+            dependencies: [
+                "PatrolCore", "PatrolStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOSOCKS", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PatrolServer",
             dependencies: [
-                "PatrolCore", "PatrolStore", "PatrolSMS",
+                "PatrolCore", "PatrolStore", "PatrolSMS", "PatrolGateway",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "Leaf", package: "leaf"),
@@ -62,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "patrol",
             dependencies: [
-                "PatrolServer", "PatrolStore", "PatrolCore",
+                "PatrolServer", "PatrolStore", "PatrolCore", "PatrolGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -74,10 +100,24 @@ let package = Package(
         ),
         .testTarget(name: "PatrolSMSTests", dependencies: ["PatrolSMS"], swiftSettings: strict),
         .testTarget(
+            name: "PatrolGatewayTests",
+            dependencies: [
+                "PatrolGateway", "PatrolStore", "PatrolCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PatrolServerTests",
             dependencies: [
-                "PatrolServer", "PatrolStore", "PatrolCore",
+                "PatrolServer", "PatrolStore", "PatrolCore", "PatrolGateway",
                 .product(name: "XCTVapor", package: "vapor"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),

@@ -9,6 +9,8 @@ struct Serve: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Address to listen on.") var hostname = "127.0.0.1"
     @ArgumentParser.Option(help: "Port to listen on.") var port = 8080
     @ArgumentParser.Flag(help: "Load the demo campaign CZ2022 first if it is absent.") var demo = false
+    @ArgumentParser.Option(help: "HOST:PORT for the supervision gateway run alongside.") var gatewayListen = "127.0.0.1:8888"
+    @ArgumentParser.Flag(help: "Do not run the gateway in this process (run `patrol gateway` instead).") var noGateway = false
 
     func run() async throws {
         let options: PatrolOptions
@@ -24,6 +26,10 @@ struct Serve: AsyncParsableCommand {
             app.logger.info("database \(options.database.redacted); sms provider \(worker.settings.provider.rawValue) (environment)")
             app.smsEnvironment = smsEnvironment
             app.lifecycle.use(SMSWorkerLifecycle(worker: worker))
+            if !noGateway {
+                let (host, port) = try GatewayCommand.parseListen(gatewayListen)
+                app.lifecycle.use(GatewayLifecycle(host: host, port: port))
+            }
             try await app.migrateDatabase()
             if demo, let accounts = try await DemoSetup.load(app) { printDemoAccounts(accounts) }
             try await app.execute()

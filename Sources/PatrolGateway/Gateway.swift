@@ -1,0 +1,158 @@
+import FluentKit
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PatrolCore
+import PatrolStore
+
+/// The supervision gateway (SPEC §6): one listener speaking HTTP forward proxy (absolute URIs and
+/// CONNECT) and SOCKS5, told apart by the first byte. It reads scope and team state from the
+/// database every half second (several nodes can share one PostgreSQL), admits each request or
+/// tunnel against it, and records everything in batches.
+public final class Gateway: Sendable {
+    let database: @Sendable () -> any Database
+    let resolver: any GatewayResolver
+    let group: any EventLoopGroup
+    let logger: Logger
+    let environment: [String: String]
+    let dataDirectory: URL
+    let registry = ConnectionRegistry()
+    public let batcher: RecordBatcher
+    private let current = NIOLockedValueBox<GatewayView?>(nil)
+    private let buckets = NIOLockedValueBox<[UUID: TokenBucket]>([:])
+    private let authorities = NIOLockedValueBox<[String: CampaignCA]>([:])
+    private let listener = NIOLockedValueBox<(any Channel)?>(nil)
+    private let loops = NIOLockedValueBox<[Task<Void, Never>]>([])
+    private let lastPurge = NIOLockedValueBox<Date>(.distantPast)
+    /// How often scope and team state are re-read, and records written.
+    let refreshInterval: Duration
+    let flushInterval: Duration
+
+    public init(database: @escaping @Sendable () -> any Database, dataDirectory: URL, environment: [String: String],
+                resolver: any GatewayResolver = SystemResolver(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                logger: Logger = Logger(label: "patrol.gateway"),
+                refreshInterval: Duration = .milliseconds(500), flushInterval: Duration = .milliseconds(200)) {
+        self.database = database
+        self.dataDirectory = dataDirectory
+        self.environment = environment.filter { $0.key.hasPrefix("PATROL_GATEWAY_") }
+        self.resolver = resolver
+        self.group = group
+        self.logger = logger
+        self.batcher = RecordBatcher(logger: logger)
+        self.refreshInterval = refreshInterval
+        self.flushInterval = flushInterval
+    }
+
+    /// The view requests are decided against; nil only before the first refresh.
+    public var view: GatewayView? { current.withLockedValue { $0 } }
+
+    /// Reads the directory again, recompiles what changed, and closes the connections it no longer allows.
+    public func refresh(now: Date = Date()) async throws {
+        let db = database()
+        let directory = try await GatewayDirectory.load(on: db)
+        let previous = view
+        let settings: GatewaySettings
+        do {
+            settings = try GatewaySettings.resolve(environment: environment, stored: directory.settings)
+        } catch {
+            // A bad stored value keeps the settings in force rather than falling back to defaults.
+            logger.error("gateway settings: \(String(describing: error))")
+            settings = try previous?.settings ?? GatewaySettings.resolve(environment: environment, stored: [:])
+        }
+        let next = GatewayView(directory: directory, settings: settings, previous: previous)
+        current.withLockedValue { $0 = next }
+        if previous?.settings != settings { buckets.withLockedValue { $0.removeAll() } }
+        let closed = registry.enforce(next, now: now)
+        if closed > 0 { logger.notice("gateway closed \(closed) connection(s) no longer allowed") }
+    }
+
+    /// Takes one request's token from the team's bucket.
+    func takeToken(team: UUID, settings: GatewaySettings) -> Bool {
+        let now = NIODeadline.now().uptimeNanoseconds
+        return buckets.withLockedValue { table in
+            var bucket = table[team] ?? TokenBucket(ratePerSecond: settings.ratePerSecond, burst: settings.burst)
+            let ok = bucket.take(atNanoseconds: now)
+            table[team] = bucket
+            return ok
+        }
+    }
+
+    /// The campaign's CA, created on first use under `PATROL_DATA_DIR/gateway/ca/`.
+    public func authority(campaign code: String) throws -> CampaignCA {
+        if let ca = authorities.withLockedValue({ $0[code] }) { return ca }
+        let ca = try CampaignCA.loadOrCreate(dataDirectory: dataDirectory, campaign: code)
+        authorities.withLockedValue { $0[code] = ca }
+        return ca
+    }
+
+    /// Binds the listener and starts refreshing and recording; returns the bound port (for port 0).
+    @discardableResult
+    public func start(host: String, port: Int) async throws -> Int {
+        try await refresh()
+        let gateway = self
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let idle = gateway.view?.settings.idleTimeout ?? 300
+                    try channel.pipeline.syncOperations.addHandlers([
+                        IdleStateHandler(allTimeout: .milliseconds(Int64(idle * 1000))),
+                        IdleCloseHandler(),
+                        ProtocolSniffer(gateway: gateway),
+                    ])
+                }
+            }
+            .bind(host: host, port: port).get()
+        listener.withLockedValue { $0 = channel }
+        let refresher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: gateway.refreshInterval)
+                do {
+                    try await gateway.refresh()
+                    try await gateway.purgeIfDue()
+                } catch { gateway.logger.error("gateway refresh: \(String(describing: error))") }
+            }
+        }
+        let writer = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: gateway.flushInterval)
+                do { try await gateway.batcher.flush(on: gateway.database()) } catch {
+                    gateway.logger.error("gateway records not yet written (\(gateway.batcher.pendingCount) waiting): \(String(describing: error))")
+                }
+            }
+        }
+        loops.withLockedValue { $0 = [refresher, writer] }
+        logger.info("gateway listening on \(host):\(channel.localAddress?.port ?? port)")
+        return channel.localAddress?.port ?? port
+    }
+
+    /// Stops listening, closes open connections, and writes the remaining records.
+    public func stop() async {
+        let channel = listener.withLockedValue { c -> (any Channel)? in defer { c = nil }; return c }
+        try? await channel?.close()
+        for task in loops.withLockedValue({ $0 }) { task.cancel() }
+        registry.closeAll()
+        try? await Task.sleep(for: .milliseconds(50))
+        do { try await batcher.flush(on: database()) } catch { logger.error("gateway records lost at stop: \(String(describing: error))") }
+    }
+
+    /// Deletes records older than the retention setting, at most once an hour.
+    func purgeIfDue(now: Date = Date()) async throws {
+        guard let days = view?.settings.retentionDays, days > 0 else { return }
+        guard now.timeIntervalSince(lastPurge.withLockedValue { $0 }) > 3600 else { return }
+        lastPurge.withLockedValue { $0 = now }
+        let cutoff = now.addingTimeInterval(-Double(days) * 86400)
+        try await GatewayRecord.query(on: database()).filter(\.$startedAt < cutoff).delete()
+    }
+
+    func record(_ row: GatewayRecordRow) { batcher.append(row) }
+
+    /// Puts a view in force without a database (handler tests).
+    func install(_ view: GatewayView) { current.withLockedValue { $0 = view } }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import PatrolCore
+import PatrolStore
+
+/// The gateway's compiled, immutable picture of the database at one refresh: scopes compiled once
+/// per asset change, teams by campaign, testers by name. Event loops read it without locking beyond
+/// fetching the current reference.
+public final class GatewayView: Sendable {
+    public struct CampaignScope: Sendable {
+        public var entry: GatewayDirectory.CampaignEntry
+        public var scope: Scope
+        /// Assets the scope could not enforce (free text), for the admin's attention.
+        public var skipped: [String]
+    }
+
+    public struct TeamKey: Hashable, Sendable {
+        public var campaignID: UUID
+        public var teamID: UUID
+    }
+
+    public let campaigns: [UUID: CampaignScope]
+    public let teams: [TeamKey: GatewayDirectory.TeamEntry]
+    /// Campaign ids per team, in campaign code order, so a team in two running campaigns is decided stably.
+    public let campaignsOfTeam: [UUID: [UUID]]
+    public let testers: [String: GatewayDirectory.Tester]
+    public let settings: GatewaySettings
+
+    public init(directory: GatewayDirectory, settings: GatewaySettings, previous: GatewayView?) {
+        var campaigns: [UUID: CampaignScope] = [:]
+        for entry in directory.campaigns {
+            if let old = previous?.campaigns[entry.id], old.entry.assetsFingerprint == entry.assetsFingerprint {
+                campaigns[entry.id] = CampaignScope(entry: entry, scope: old.scope, skipped: old.skipped)
+            } else {
+                let compiled = Scope.compile(entry.assets)
+                campaigns[entry.id] = CampaignScope(entry: entry, scope: compiled.scope,
+                                                    skipped: compiled.skipped.map { "\($0.asset): \($0.reason)" })
+            }
+        }
+        var teams: [TeamKey: GatewayDirectory.TeamEntry] = [:]
+        var byTeam: [UUID: [UUID]] = [:]
+        for t in directory.teams where campaigns[t.campaignID] != nil {
+            teams[TeamKey(campaignID: t.campaignID, teamID: t.teamID)] = t
+            byTeam[t.teamID, default: []].append(t.campaignID)
+        }
+        self.campaignsOfTeam = byTeam.mapValues { ids in ids.sorted { campaigns[$0]!.entry.code < campaigns[$1]!.entry.code } }
+        self.campaigns = campaigns
+        self.teams = teams
+        self.testers = directory.testers
+        self.settings = settings
+    }
+
+    /// The tester whose username and token these are; nil for an unknown name, a wrong token or a
+    /// disabled account. The comparison does not stop at the first differing byte.
+    public func authenticate(username: String, token: String) -> GatewayDirectory.Tester? {
+        guard let tester = testers[username] else { return nil }
+        let given = Array(GatewayToken.hash(token).utf8), stored = Array(tester.tokenHash.utf8)
+        guard given.count == stored.count else { return nil }
+        var diff: UInt8 = 0
+        for i in given.indices { diff |= given[i] ^ stored[i] }
+        return diff == 0 ? tester : nil
+    }
+
+    /// The campaigns in which this team may test right now, or why there is none.
+    public func openCampaigns(team: UUID, at now: Date) -> Result<[CampaignScope], Refusal> {
+        let ids = campaignsOfTeam[team] ?? []
+        let open = ids.compactMap { campaigns[$0] }.filter { $0.entry.isOpen(at: now) }
+        guard !open.isEmpty else { return .failure(.windowClosed) }
+        let active = open.filter { teams[TeamKey(campaignID: $0.entry.id, teamID: team)]?.state == .active }
+        guard !active.isEmpty else { return .failure(.teamSuspended) }
+        return .success(active)
+    }
+
+    /// Whether `host` needs resolving for this decision: literals never do, and a name that no rule
+    /// of any open campaign could match, by name or by address, is refused without a lookup.
+    public static func needsResolution(host: String, port: Int, in campaigns: [CampaignScope]) -> Bool {
+        if Scope.isLiteral(host) != nil { return false }
+        return campaigns.contains { c in
+            c.scope.nameMatch(host: host, port: port) != nil || c.scope.rules.contains { rule in
+                switch rule.target {
+                case .address, .network: true
+                case .host, .domainSuffix: false
+                }
+            }
+        }
+    }
+
+    /// Decides a target among the open campaigns: the first campaign whose scope allows it wins.
+    public func decide(team: UUID, host: String, port: Int, resolved: [IPAddress], in campaigns: [CampaignScope])
+        -> Result<Grant, Refusal> {
+        var firstRefusal: Refusal = .notInScope
+        for (i, c) in campaigns.enumerated() {
+            switch c.scope.decide(host: host, port: port, resolved: resolved) {
+            case .allow(let address, let rule):
+                let link = teams[TeamKey(campaignID: c.entry.id, teamID: team)]
+                return .success(Grant(campaignID: c.entry.id, campaignCode: c.entry.code, address: address,
+                                      assetCode: rule.assetCode,
+                                      intercept: (link?.interception ?? false) || c.entry.interceptAll))
+            case .deny(let refusal):
+                if i == 0 {
+                    switch refusal {
+                    case .notInScope: firstRefusal = .notInScope
+                    case .specialAddress: firstRefusal = .specialAddress
+                    case .unresolved: firstRefusal = .unresolved
+                    }
+                }
+            }
+        }
+        return .failure(firstRefusal)
+    }
+}
+
+/// Permission for one request or tunnel: where to connect (the checked address) and under which campaign.
+public struct Grant: Sendable, Equatable {
+    public var campaignID: UUID
+    public var campaignCode: String
+    public var address: IPAddress
+    public var assetCode: String
+    public var intercept: Bool
+}

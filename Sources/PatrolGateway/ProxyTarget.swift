@@ -1,0 +1,95 @@
+import Foundation
+import PatrolCore
+
+/// Where a proxied request goes, parsed from an absolute URI (`http://host:port/path`) or a CONNECT
+/// authority (`host:port`, `[v6]:port`). The host is lowercased; IPv6 literals lose their brackets.
+struct ProxyTarget: Equatable, Sendable {
+    var scheme: String
+    var host: String
+    var port: Int
+    /// Path and query, as sent to the origin (`/` when the URI had none).
+    var path: String
+
+    /// `host` as it goes back into a URL or a Host header.
+    var hostForURL: String { host.contains(":") ? "[\(host)]" : host }
+
+    var url: String {
+        let defaultPort = scheme == "https" ? 443 : 80
+        return "\(scheme)://\(hostForURL)\(port == defaultPort ? "" : ":\(port)")\(path)"
+    }
+
+    static func absolute(_ uri: String) -> ProxyTarget? {
+        guard let schemeEnd = uri.range(of: "://") else { return nil }
+        let scheme = uri[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" else { return nil }
+        let rest = uri[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        var path = String(rest[authorityEnd...])
+        if let hash = path.firstIndex(of: "#") { path = String(path[..<hash]) }
+        if path.isEmpty || path.hasPrefix("?") { path = "/" + path }
+        var authority = rest[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        guard let (host, port) = hostAndPort(String(authority), defaultPort: 80) else { return nil }
+        return ProxyTarget(scheme: scheme, host: host, port: port, path: path)
+    }
+
+    static func authority(_ text: String) -> ProxyTarget? {
+        guard let (host, port) = hostAndPort(text, defaultPort: nil) else { return nil }
+        return ProxyTarget(scheme: "https", host: host, port: port, path: "/")
+    }
+
+    /// Splits `host[:port]`; without a port, `defaultPort` (nil: a port is required).
+    static func hostAndPort(_ text: String, defaultPort: Int?) -> (String, Int)? {
+        var host: Substring, portText: Substring?
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            let after = text[text.index(after: close)...]
+            if after.isEmpty { portText = nil } else if after.hasPrefix(":") { portText = after.dropFirst() } else { return nil }
+            guard IPAddress(String(host)) != nil else { return nil }
+        } else if let colon = text.lastIndex(of: ":") {
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        } else {
+            host = Substring(text)
+            portText = nil
+        }
+        let port: Int
+        if let portText {
+            guard let p = Int(portText), (1...65535).contains(p) else { return nil }
+            port = p
+        } else {
+            guard let d = defaultPort else { return nil }
+            port = d
+        }
+        var name = host.lowercased()
+        if name.hasSuffix(".") { name.removeLast() }
+        guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "/") }) else { return nil }
+        return (name, port)
+    }
+}
+
+/// `Proxy-Authorization: Basic base64(username:token)`.
+struct ProxyCredentials: Equatable {
+    var username: String
+    var token: String
+
+    init(username: String, token: String) {
+        self.username = username
+        self.token = token
+    }
+
+    init?(header: String) {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic",
+              let decoded = Self.base64Decode(parts[1].trimmingCharacters(in: .whitespaces)),
+              let text = String(bytes: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
+        self.username = String(text[..<colon])
+        self.token = String(text[text.index(after: colon)...])
+    }
+
+    private static func base64Decode(_ s: String) -> [UInt8]? {
+        guard let data = Data(base64Encoded: s) else { return nil }
+        return Array(data)
+    }
+}

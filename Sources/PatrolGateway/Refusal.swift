@@ -1,0 +1,49 @@
+import PatrolCore
+
+/// Why the gateway refused a request or tunnel (SPEC §6). The code is recorded and sent in the
+/// `X-Patrol-Refusal` header; the text is the 403 body a tester reads in Burp or curl.
+public enum Refusal: String, Sendable, Error, CaseIterable {
+    case authenticationRequired = "auth_required"
+    case badCredentials = "bad_credentials"
+    case notInScope = "not_in_scope"
+    case specialAddress = "special_address"
+    case unresolved = "unresolved"
+    case windowClosed = "window_closed"
+    case teamSuspended = "team_suspended"
+    case rateLimited = "rate_limited"
+    case badRequest = "bad_request"
+    case unsupported = "unsupported"
+
+    public var status: Int {
+        switch self {
+        case .authenticationRequired, .badCredentials: 407
+        case .badRequest: 400
+        case .unsupported: 501
+        default: 403
+        }
+    }
+
+    /// Whether the attempt is itself an alert for the organiser (out-of-scope attempts, rate excess).
+    public var alert: String? {
+        switch self {
+        case .notInScope, .specialAddress: "out_of_scope"
+        case .rateLimited: "rate_limit"
+        default: nil
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .authenticationRequired: "需要网关认证：用户名为平台账号，密码为网关令牌。 / Proxy authentication required: your username and gateway token."
+        case .badCredentials: "网关账号或令牌不正确，或账号已停用。 / Wrong username or gateway token, or the account is disabled."
+        case .notInScope: "目标不在本次行动的授权范围内。 / The target is not in the campaign's scope."
+        case .specialAddress: "目标解析到内网、本机或云元数据地址，未经资产登记不得访问。 / The target resolves to a private, loopback or cloud metadata address that no asset names."
+        case .unresolved: "目标域名无法解析。 / The target's name does not resolve."
+        case .windowClosed: "不在检测时间窗口内。 / The testing window is closed."
+        case .teamSuspended: "本检测队已被暂停。 / Your team is suspended."
+        case .rateLimited: "请求过快，超过本队的速率限制。 / Too many requests: your team's rate limit is exceeded."
+        case .badRequest: "请求无法解析：请把本端口配置为 HTTP 代理。 / The request could not be understood: configure this port as an HTTP proxy."
+        case .unsupported: "网关不支持此类请求。 / The gateway does not support this kind of request."
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import NIOConcurrencyHelpers
+import PatrolGateway
+import Vapor
+
+extension Application {
+    private struct GatewayKey: StorageKey { typealias Value = Gateway }
+
+    /// The gateway running inside this process (`patrol serve` without `--no-gateway`); nil when the
+    /// gateway runs as its own process. Controllers use it to apply a suspension at once.
+    public var gateway: Gateway? {
+        get { storage[GatewayKey.self] }
+        set { storage[GatewayKey.self] = newValue }
+    }
+}
+
+/// Runs the gateway alongside the web server: started once the application has booted (the database
+/// is migrated by then), stopped with it, writing its last records first.
+public struct GatewayLifecycle: LifecycleHandler {
+    let host: String
+    let port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public func didBootAsync(_ app: Application) async throws {
+        let gateway = Gateway(database: { app.db }, dataDirectory: URL(fileURLWithPath: app.patrolOptions.dataDirectory),
+                              environment: ProcessInfo.processInfo.environment, logger: app.logger)
+        try await gateway.start(host: host, port: port)
+        app.gateway = gateway
+    }
+
+    public func shutdownAsync(_ app: Application) async {
+        await app.gateway?.stop()
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import PatrolCore
+import PatrolStore
+import XCTest
+@testable import PatrolGateway
+
+/// The gateway's handlers and parsers without a network or a database: EmbeddedChannel drives the
+/// protocol sniffer, the HTTP proxy handler and the SOCKS5 handshake.
+final class ProxyHandlerTests: XCTestCase {
+    let campaignID = UUID(), teamID = UUID(), userID = UUID()
+
+    func makeGateway() -> Gateway {
+        let gateway = Gateway(database: { fatalError("these tests use no database") },
+                              dataDirectory: FileManager.default.temporaryDirectory, environment: [:],
+                              resolver: StaticResolver([:]))
+        let directory = GatewayDirectory(
+            campaigns: [.init(id: campaignID, code: "C1", state: .running, startsAt: Date().addingTimeInterval(-60),
+                              endsAt: Date().addingTimeInterval(3600), interceptAll: false,
+                              assets: [ScopeAsset(code: "A1", unit: "U1", kind: .ip, target: "192.0.2.10", ports: "80")],
+                              assetsFingerprint: "1")],
+            teams: [.init(campaignID: campaignID, teamID: teamID, teamCode: "T1", state: .active, interception: false)],
+            testers: ["alice": .init(userID: userID, username: "alice", teamID: teamID, tokenHash: GatewayToken.hash("pgt_good"))],
+            settings: [:])
+        gateway.install(GatewayView(directory: directory, settings: GatewaySettings(), previous: nil))
+        return gateway
+    }
+
+    func channel(_ gateway: Gateway) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(gateway: gateway))
+        try channel.connect(to: SocketAddress(ipAddress: "198.51.100.7", port: 40000)).wait()
+        return channel
+    }
+
+    func outbound(_ channel: EmbeddedChannel) throws -> String {
+        var text = ""
+        while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
+            text += buffer.readString(length: buffer.readableBytes) ?? ""
+        }
+        return text
+    }
+
+    func testNoCredentialsGets407WithChallengeAndIsRecorded() throws {
+        let gateway = makeGateway()
+        let channel = try channel(gateway)
+        try channel.writeInbound(ByteBuffer(string: "GET http://192.0.2.10/ HTTP/1.1\r\nHost: 192.0.2.10\r\n\r\n"))
+        let reply = try outbound(channel)
+        XCTAssertTrue(reply.hasPrefix("HTTP/1.1 407"), reply)
+        XCTAssertTrue(reply.contains("Proxy-Authenticate: Basic realm=\"Patrol\""), reply)
+        XCTAssertTrue(reply.contains("X-Patrol-Refusal: auth_required"), reply)
+        XCTAssertEqual(gateway.batcher.pendingCount, 1)
+        XCTAssertTrue(channel.isActive, "the client may retry with credentials on the same connection")
+    }
+
+    func testPipelinedRefusalsComeBackInOrder() throws {
+        let gateway = makeGateway()
+        let channel = try channel(gateway)
+        let auth = "Proxy-Authorization: Basic " + Data("alice:pgt_good".utf8).base64EncodedString()
+        try channel.writeInbound(ByteBuffer(string:
+            "GET http://203.0.113.1/a HTTP/1.1\r\n\(auth)\r\n\r\nGET http://192.0.2.10:81/b HTTP/1.1\r\n\(auth)\r\n\r\nGET http://192.0.2.10/c HTTP/1.1\r\n\r\n"))
+        let reply = try outbound(channel)
+        let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+        XCTAssertEqual(statuses, ["403", "403", "407"], reply)
+        XCTAssertEqual(gateway.batcher.pendingCount, 3)
+    }
+
+    func testOriginFormRequestIsABadRequest() throws {
+        let channel = try channel(makeGateway())
+        try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: proxy\r\n\r\n"))
+        XCTAssertTrue(try outbound(channel).hasPrefix("HTTP/1.1 400"))
+    }
+
+    func testSOCKS5WithoutUsernamePasswordIsRefused() throws {
+        let gateway = makeGateway()
+        let channel = try channel(gateway)
+        try channel.writeInbound(ByteBuffer(bytes: [0x05, 0x01, 0x00]))
+        let reply = try channel.readOutbound(as: ByteBuffer.self)
+        XCTAssertEqual(reply.map { Array($0.readableBytesView) }, [0x05, 0xFF])
+        XCTAssertEqual(gateway.batcher.pendingCount, 1)
+    }
+
+    func testSOCKS5WrongTokenFailsRFC1929() throws {
+        let channel = try channel(makeGateway())
+        try channel.writeInbound(ByteBuffer(bytes: [0x05, 0x01, 0x02]))
+        XCTAssertEqual(try channel.readOutbound(as: ByteBuffer.self).map { Array($0.readableBytesView) }, [0x05, 0x02])
+        let name = Array("alice".utf8), password = Array("pgt_bad".utf8)
+        try channel.writeInbound(ByteBuffer(bytes: [0x01, UInt8(name.count)] + name + [UInt8(password.count)] + password))
+        XCTAssertEqual(try channel.readOutbound(as: ByteBuffer.self).map { Array($0.readableBytesView) }, [0x01, 0x01])
+    }
+
+    func testTargetsParse() {
+        XCTAssertEqual(ProxyTarget.absolute("http://Example.GOV.cn./a?b=1"),
+                       ProxyTarget(scheme: "http", host: "example.gov.cn", port: 80, path: "/a?b=1"))
+        XCTAssertEqual(ProxyTarget.absolute("http://[2001:db8::1]:8080"),
+                       ProxyTarget(scheme: "http", host: "2001:db8::1", port: 8080, path: "/"))
+        XCTAssertEqual(ProxyTarget.absolute("http://user:pw@h.example:81?q"),
+                       ProxyTarget(scheme: "http", host: "h.example", port: 81, path: "/?q"))
+        XCTAssertNil(ProxyTarget.absolute("ftp://h.example/"))
+        XCTAssertNil(ProxyTarget.absolute("http://h.example:99999/"))
+        XCTAssertEqual(ProxyTarget.authority("h.example:443")?.port, 443)
+        XCTAssertEqual(ProxyTarget.authority("[::1]:8443")?.host, "::1")
+        XCTAssertNil(ProxyTarget.authority("h.example"), "CONNECT needs a port")
+        XCTAssertNil(ProxyTarget.authority("[zz]:1"))
+        XCTAssertEqual(ProxyTarget(scheme: "https", host: "::1", port: 443, path: "/x").url, "https://[::1]/x")
+    }
+
+    func testCredentialsParse() {
+        let header = "Basic " + Data("alice:pgt:with:colons".utf8).base64EncodedString()
+        XCTAssertEqual(ProxyCredentials(header: header), ProxyCredentials(username: "alice", token: "pgt:with:colons"))
+        XCTAssertNil(ProxyCredentials(header: "Bearer abc"))
+        XCTAssertNil(ProxyCredentials(header: "Basic !!!"))
+        var buffer = ByteBuffer(bytes: [0x01, 0x01, UInt8(ascii: "a"), 0x02, UInt8(ascii: "p")])
+        XCTAssertNil(SOCKS5Handler.parseCredentials(&buffer), "incomplete: waits for more")
+        buffer.writeInteger(UInt8(ascii: "w"))
+        XCTAssertEqual(SOCKS5Handler.parseCredentials(&buffer).map { [$0.0, $0.1] }, ["a", "pw"])
+    }
+
+    func testSettingsNameABadValue() {
+        XCTAssertThrowsError(try GatewaySettings.resolve(environment: ["PATROL_GATEWAY_RATE": "fast"], stored: [:])) { error in
+            XCTAssertTrue("\(error)".contains("PATROL_GATEWAY_RATE"))
+        }
+        let s = try? GatewaySettings.resolve(environment: ["PATROL_GATEWAY_BODY_CAP_KB": "8"], stored: ["PATROL_GATEWAY_BODY_CAP_KB": "16"])
+        XCTAssertEqual(s?.bodyCapBytes, 16 * 1024, "the stored setting wins over the environment")
+    }
+
+    func testRecordedBodiesRoundTrip() throws {
+        let codec = try RecordedBody()
+        let text = Data(String(repeating: "测试 body ", count: 2000).utf8)
+        let packed = try codec.compress(text)
+        XCTAssertLessThan(packed.count, text.count / 10)
+        XCTAssertEqual(try RecordedBody.decompress(packed), text)
+        XCTAssertEqual(try RecordedBody.decompress(try codec.compress(Data("again".utf8))), Data("again".utf8), "the compressor is reusable")
+    }
+}

@@ -1,0 +1,401 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import PatrolCore
+import PatrolGateway
+import PatrolStore
+import XCTVapor
+@testable import PatrolServer
+
+/// The gateway live on loopback (SPEC §6), driven by curl as a tester would, against real upstream
+/// servers (plain HTTP and TLS) on both databases: HTTP, HTTPS tunnel, intercepted HTTPS, SOCKS5,
+/// out of scope, private address, bad credentials, kill switch, rate limit, rebinding, body cap.
+final class GatewayLiveTests: XCTestCase {
+    struct Rig {
+        var app: Application
+        var gateway: Gateway
+        var port: Int
+        var http: TestUpstream
+        var https: TestUpstream
+        var token: String
+        var token2: String
+        var campaign: Campaign
+        var data: URL
+
+        func flush() async throws { try await gateway.batcher.flush(on: app.db) }
+
+        func records() async throws -> [GatewayRecord] {
+            try await flush()
+            return try await GatewayRecord.query(on: app.db).sort(\.$id).all()
+        }
+    }
+
+    /// The demo campaign, running now; D01 gets an asset naming 127.0.0.1 on the two upstream ports
+    /// and a domain resolved by a fixed table (a rebinding attempt among its names).
+    func withRig(_ body: (Rig) async throws -> Void) async throws {
+        try await withEachDatabase { app, _ in
+            try await app.loadDemoCampaign()
+            let campaign = try await Campaign.find(code: "CZ2022", on: app.db)!
+            campaign.state = .running
+            campaign.startsAt = Date().addingTimeInterval(-86_400)
+            campaign.endsAt = Date().addingTimeInterval(86_400)
+            try await campaign.save(on: app.db)
+            let http = try await TestUpstream.start(tls: nil)
+            let data = URL(fileURLWithPath: app.patrolOptions.dataDirectory)
+            let upstreamCA = try CampaignCA.loadOrCreate(dataDirectory: data, campaign: "UPSTREAM")
+            let https = try await TestUpstream.start(tls: try upstreamCA.serverContext(for: "localhost"))
+            let d01 = try await Unit.query(on: app.db).filter(\.$code == "D01").first()!
+            try await Asset(campaignID: campaign.requireID(), unitID: d01.requireID(), code: "D01-LOOP", kind: .ip,
+                            target: "127.0.0.1", ports: "\(http.port),\(https.port)", origin: .declared).create(on: app.db)
+            try await Asset(campaignID: campaign.requireID(), unitID: d01.requireID(), code: "D01-NAMES", kind: .domain,
+                            target: "*.gw.test", origin: .declared).create(on: app.db)
+            try await app.makeUser("gw-tester", .tester, team: "T01")
+            try await app.makeUser("gw-tester2", .tester, team: "T02")
+            try await app.makeUser("gw-reviewer", .reviewer)
+            let token = try await GatewayToken.rotate(username: "gw-tester", on: app.db)
+            let token2 = try await GatewayToken.rotate(username: "gw-tester2", on: app.db)
+            let resolver = StaticResolver([
+                "www.gw.test": [try XCTUnwrap(IPAddress("127.0.0.1"))],
+                // Named by a wildcard asset, but resolving to a loopback address no asset names.
+                "rebind.gw.test": [try XCTUnwrap(IPAddress("127.0.0.2"))],
+            ])
+            let gateway = Gateway(database: { app.db }, dataDirectory: data, environment: [:], resolver: resolver,
+                                  logger: app.logger, refreshInterval: .seconds(3600), flushInterval: .seconds(3600))
+            let port = try await gateway.start(host: "127.0.0.1", port: 0)
+            app.gateway = gateway
+            let rig = Rig(app: app, gateway: gateway, port: port, http: http, https: https, token: token, token2: token2,
+                          campaign: campaign, data: data)
+            do {
+                try await body(rig)
+            } catch {
+                await gateway.stop()
+                try? await http.stop()
+                try? await https.stop()
+                throw error
+            }
+            await gateway.stop()
+            try await http.stop()
+            try await https.stop()
+        }
+    }
+
+    // MARK: curl
+
+    struct CurlResult {
+        var status: Int
+        var body: String
+        var exit: Int32
+    }
+
+    func curl(_ args: [String]) throws -> CurlResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-S", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}", "--noproxy", ""] + args
+        process.environment = [:]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let lastNewline = text.lastIndex(of: "\n") ?? text.startIndex
+        return CurlResult(status: Int(text[text.index(after: lastNewline)...]) ?? 0,
+                          body: String(text[..<lastNewline]), exit: process.terminationStatus)
+    }
+
+    func viaProxy(_ rig: Rig, user: String = "gw-tester", token: String? = nil, _ args: [String]) throws -> CurlResult {
+        try curl(["-x", "http://127.0.0.1:\(rig.port)", "--proxy-user", "\(user):\(token ?? rig.token)"] + args)
+    }
+
+    // MARK: Tests
+
+    func testPlainHTTPIsForwardedToTheCheckedAddressAndRecorded() async throws {
+        try await withRig { rig in
+            let get = try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/hello?x=1"])
+            XCTAssertEqual(get.status, 200)
+            XCTAssertEqual(get.body, "hello /hello?x=1")
+            let post = try viaProxy(rig, ["--data-binary", "a=1&b=2", "http://www.gw.test:\(rig.http.port)/echo"])
+            XCTAssertEqual(post.status, 200)
+            XCTAssertEqual(post.body, "a=1&b=2")
+
+            let records = try await rig.records()
+            XCTAssertEqual(records.count, 2)
+            let first = records[0], second = records[1]
+            XCTAssertEqual(first.decision, "allowed")
+            XCTAssertEqual(first.kind, "http")
+            XCTAssertEqual(first.method, "GET")
+            XCTAssertEqual(first.url, "http://127.0.0.1:\(rig.http.port)/hello?x=1")
+            XCTAssertEqual(first.status, 200)
+            XCTAssertEqual(first.username, "gw-tester")
+            XCTAssertEqual(first.$campaign.id, try rig.campaign.requireID())
+            XCTAssertEqual(first.address, "127.0.0.1")
+            XCTAssertTrue(first.client.hasPrefix("127.0.0.1:"))
+            let requestHeaders = first.headerPairs.request
+            let auth = requestHeaders.first { $0[0].lowercased() == "proxy-authorization" }
+            XCTAssertEqual(auth?[1], "Basic (gw-tester:***)", "the token is never recorded")
+            XCTAssertFalse(first.requestHeaders?.contains(rig.token) ?? true)
+            XCTAssertEqual(try first.responseBody.map { String(decoding: try RecordedBody.decompress($0), as: UTF8.self) },
+                           "hello /hello?x=1")
+            XCTAssertGreaterThan(first.bytesDown, 16)
+            XCTAssertEqual(second.host, "www.gw.test")
+            XCTAssertEqual(second.address, "127.0.0.1")
+            XCTAssertEqual(try second.requestBody.map { String(decoding: try RecordedBody.decompress($0), as: UTF8.self) },
+                           "a=1&b=2")
+            XCTAssertEqual(second.requestBodySize, 7)
+            XCTAssertFalse(second.requestBodyTruncated)
+        }
+    }
+
+    func testRefusalsSayWhyAndAreRecordedAsViolations() async throws {
+        try await withRig { rig in
+            let otherPort = try viaProxy(rig, ["http://127.0.0.1:1/"])
+            XCTAssertEqual(otherPort.status, 403)
+            XCTAssertTrue(otherPort.body.contains("not in the campaign's scope"), otherPort.body)
+            let outside = try viaProxy(rig, ["http://203.0.113.9/"])
+            XCTAssertEqual(outside.status, 403)
+            let rebinding = try viaProxy(rig, ["http://rebind.gw.test:\(rig.http.port)/"])
+            XCTAssertEqual(rebinding.status, 403)
+            XCTAssertTrue(rebinding.body.contains("private, loopback or cloud metadata"), rebinding.body)
+            let metadata = try viaProxy(rig, ["http://169.254.169.254/latest/meta-data/"])
+            XCTAssertEqual(metadata.status, 403)
+            let unresolved = try viaProxy(rig, ["http://nowhere.gw.test/"])
+            XCTAssertEqual(unresolved.status, 403)
+
+            let records = try await rig.records()
+            XCTAssertEqual(records.map(\.reason), ["not_in_scope", "not_in_scope", "special_address", "not_in_scope", "unresolved"])
+            XCTAssertTrue(records.allSatisfy { $0.decision == "denied" && $0.status == 403 })
+            XCTAssertEqual(records[0].alertList, ["out_of_scope"])
+            XCTAssertEqual(records[2].alertList, ["out_of_scope"])
+            XCTAssertNil(records[2].address, "nothing was connected")
+            XCTAssertEqual(rig.http.requests, 0, "no refused request reached a server")
+        }
+    }
+
+    func testMissingOrWrongCredentialsGet407() async throws {
+        try await withRig { rig in
+            let none = try curl(["-x", "http://127.0.0.1:\(rig.port)", "-D", "-", "http://127.0.0.1:\(rig.http.port)/hello"])
+            XCTAssertEqual(none.status, 407)
+            XCTAssertTrue(none.body.lowercased().contains("proxy-authenticate: basic realm=\"patrol\""), none.body)
+            let wrong = try viaProxy(rig, token: "pgt_wrong", ["http://127.0.0.1:\(rig.http.port)/hello"])
+            XCTAssertEqual(wrong.status, 407)
+            let otherTeamsToken = try viaProxy(rig, token: rig.token2, ["http://127.0.0.1:\(rig.http.port)/hello"])
+            XCTAssertEqual(otherTeamsToken.status, 407)
+            let records = try await rig.records()
+            XCTAssertEqual(records.map(\.reason), ["auth_required", "bad_credentials", "bad_credentials"])
+            XCTAssertEqual(rig.http.requests, 0)
+        }
+    }
+
+    func testHTTPSTunnelAndInterception() async throws {
+        try await withRig { rig in
+            let tunnel = try viaProxy(rig, ["-k", "https://127.0.0.1:\(rig.https.port)/secret"])
+            XCTAssertEqual(tunnel.status, 200)
+            XCTAssertEqual(tunnel.body, "hello /secret")
+            try await Task.sleep(for: .milliseconds(100))
+            var records = try await rig.records()
+            XCTAssertEqual(records.count, 1)
+            XCTAssertEqual(records[0].kind, "tunnel")
+            XCTAssertEqual(records[0].url, "127.0.0.1:\(rig.https.port)")
+            XCTAssertGreaterThan(records[0].bytesUp, 100, "the TLS handshake went up")
+            XCTAssertGreaterThan(records[0].bytesDown, 100)
+
+            try await GatewayControl.setInterception(true, campaign: rig.campaign, team: "T01",
+                                                     context: .init(actorID: nil, actor: "test", clientAddress: "local"), on: rig.app.db)
+            try await rig.gateway.refresh()
+            let caFile = rig.data.appendingPathComponent("ca-download.pem")
+            try rig.gateway.authority(campaign: "CZ2022").certificatePEM.write(to: caFile, atomically: true, encoding: .utf8)
+            let intercepted = try viaProxy(rig, ["--cacert", caFile.path, "https://127.0.0.1:\(rig.https.port)/inside?y=2"])
+            XCTAssertEqual(intercepted.status, 200, "curl trusts only the campaign CA: \(intercepted)")
+            XCTAssertEqual(intercepted.body, "hello /inside?y=2")
+            let posted = try viaProxy(rig, ["--cacert", caFile.path, "--data-binary", "DROP TABLE users",
+                                            "https://127.0.0.1:\(rig.https.port)/echo"])
+            XCTAssertEqual(posted.body, "DROP TABLE users")
+            records = try await rig.records()
+            XCTAssertEqual(records.count, 3)
+            XCTAssertEqual(records[1].kind, "https")
+            XCTAssertEqual(records[1].url, "https://127.0.0.1:\(rig.https.port)/inside?y=2")
+            XCTAssertEqual(records[1].status, 200)
+            XCTAssertNotNil(records[1].tls, "the target's certificate is recorded")
+            XCTAssertEqual(records[2].alertList, ["destructiveSQL"])
+        }
+    }
+
+    func testSOCKS5WithUsernameAndToken() async throws {
+        try await withRig { rig in
+            let ok = try curl(["-x", "socks5h://gw-tester:\(rig.token)@127.0.0.1:\(rig.port)", "http://www.gw.test:\(rig.http.port)/hello"])
+            XCTAssertEqual(ok.status, 200)
+            XCTAssertEqual(ok.body, "hello /hello")
+            let refused = try curl(["-x", "socks5h://gw-tester:\(rig.token)@127.0.0.1:\(rig.port)", "http://203.0.113.9/"])
+            XCTAssertNotEqual(refused.exit, 0)
+            let badToken = try curl(["-x", "socks5h://gw-tester:nope@127.0.0.1:\(rig.port)", "http://www.gw.test:\(rig.http.port)/hello"])
+            XCTAssertNotEqual(badToken.exit, 0)
+            try await Task.sleep(for: .milliseconds(100))
+            let records = try await rig.records()
+            let byReason = Dictionary(grouping: records, by: { $0.reason ?? "ok" })
+            XCTAssertEqual(byReason["ok"]?.first?.kind, "socks")
+            XCTAssertEqual(byReason["ok"]?.first?.host, "www.gw.test")
+            XCTAssertEqual(byReason["not_in_scope"]?.count, 1)
+            XCTAssertEqual(byReason["bad_credentials"]?.count, 1)
+        }
+    }
+
+    func testSuspendingATeamClosesItsOpenTunnelWithinASecond() async throws {
+        try await withRig { rig in
+            let tunnel = try await RawTunnel.open(gatewayPort: rig.port, target: "127.0.0.1:\(rig.http.port)",
+                                                  credentials: "gw-tester:\(rig.token)")
+            XCTAssertTrue(tunnel.response.hasPrefix("HTTP/1.1 200"), tunnel.response)
+            let started = ContinuousClock.now
+            try await GatewayControl.setState(.suspended, campaign: rig.campaign, team: "T01",
+                                              context: .init(actorID: nil, actor: "test", clientAddress: "local"), on: rig.app.db)
+            try await rig.gateway.refresh()
+            try await tunnel.channel.closeFuture.get()
+            XCTAssertLessThan(ContinuousClock.now - started, .seconds(1))
+            let refused = try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/hello"])
+            XCTAssertEqual(refused.status, 403)
+            XCTAssertTrue(refused.body.contains("suspended"), refused.body)
+            let other = try viaProxy(rig, user: "gw-tester2", token: rig.token2, ["http://127.0.0.1:\(rig.http.port)/hello"])
+            XCTAssertEqual(other.status, 200, "another team is not affected")
+        }
+    }
+
+    func testRateLimitWindowAndBodyCap() async throws {
+        try await withRig { rig in
+            try await Setting.store(["PATROL_GATEWAY_RATE": "1", "PATROL_GATEWAY_BURST": "2", "PATROL_GATEWAY_BODY_CAP_KB": "1"],
+                                    on: rig.app.db)
+            try await rig.gateway.refresh()
+            let big = String(repeating: "x", count: 5000)
+            let first = try viaProxy(rig, ["--data-binary", big, "http://127.0.0.1:\(rig.http.port)/echo"])
+            XCTAssertEqual(first.body.count, 5000, "the cap limits the record, not the traffic")
+            _ = try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/hello"])
+            let limited = try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/hello"])
+            XCTAssertEqual(limited.status, 403)
+            XCTAssertTrue(limited.body.contains("rate limit"), limited.body)
+
+            rig.campaign.endsAt = Date().addingTimeInterval(-60)
+            try await rig.campaign.save(on: rig.app.db)
+            try await rig.gateway.refresh()
+            let closed = try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/hello"])
+            XCTAssertEqual(closed.status, 403)
+            XCTAssertTrue(closed.body.contains("window is closed"), closed.body)
+
+            let records = try await rig.records()
+            XCTAssertEqual(records[0].requestBodySize, 5000)
+            XCTAssertTrue(records[0].requestBodyTruncated)
+            XCTAssertEqual(try records[0].requestBody.map { try RecordedBody.decompress($0).count }, 1024)
+            XCTAssertTrue(records[0].responseBodyTruncated)
+            XCTAssertEqual(records[2].reason, "rate_limited")
+            XCTAssertEqual(records[2].alertList, ["rate_limit"])
+            XCTAssertEqual(records[3].reason, "window_closed")
+        }
+    }
+
+    func testReplayForARetestRecordsANewExchange() async throws {
+        try await withRig { rig in
+            _ = try viaProxy(rig, ["--data-binary", "probe", "http://127.0.0.1:\(rig.http.port)/echo"])
+            let original = try await rig.records()[0]
+            let reviewer = try await User.query(on: rig.app.db).filter(\.$username == "gw-reviewer").first()!
+            let id = try await GatewayReplay.run(record: original, actorID: reviewer.requireID(), username: "gw-reviewer",
+                                                 db: rig.app.db, eventLoop: rig.app.eventLoopGroup.any())
+            let replay = try await GatewayRecord.find(id, on: rig.app.db)
+            XCTAssertEqual(replay?.kind, "replay")
+            XCTAssertEqual(replay?.replayOf, original.id)
+            XCTAssertEqual(replay?.status, 200)
+            XCTAssertEqual(try replay?.responseBody.map { String(decoding: try RecordedBody.decompress($0), as: UTF8.self) }, "probe")
+            XCTAssertEqual(rig.http.requests, 2)
+        }
+    }
+}
+
+/// A CONNECT tunnel held open by hand, to watch the kill switch close it.
+struct RawTunnel {
+    var channel: any Channel
+    var response: String
+
+    static func open(gatewayPort: Int, target: String, credentials: String) async throws -> RawTunnel {
+        let promise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: String.self)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FirstReply(promise: promise)) }
+            }
+            .connect(host: "127.0.0.1", port: gatewayPort).get()
+        let auth = Data(credentials.utf8).base64EncodedString()
+        let request = "CONNECT \(target) HTTP/1.1\r\nHost: \(target)\r\nProxy-Authorization: Basic \(auth)\r\n\r\n"
+        try await channel.writeAndFlush(ByteBuffer(string: request))
+        return RawTunnel(channel: channel, response: try await promise.futureResult.get())
+    }
+
+    final class FirstReply: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        let promise: EventLoopPromise<String>
+        init(promise: EventLoopPromise<String>) { self.promise = promise }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            promise.succeed(String(buffer: unwrapInboundIn(data)))
+        }
+        func channelInactive(context: ChannelHandlerContext) { promise.fail(ChannelError.eof) }
+    }
+}
+
+/// A small origin server: `/echo` returns the request body, anything else `hello <uri>`.
+final class TestUpstream: Sendable {
+    let channel: any Channel
+    let counter: NIOLockedValueBox<Int>
+    var port: Int { channel.localAddress!.port! }
+    var requests: Int { counter.withLockedValue { $0 } }
+
+    init(channel: any Channel, counter: NIOLockedValueBox<Int>) {
+        self.channel = channel
+        self.counter = counter
+    }
+
+    static func start(tls: NIOSSLContext?) async throws -> TestUpstream {
+        let counter = NIOLockedValueBox(0)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try sync.configureHTTPServerPipeline()
+                    try sync.addHandler(Responder(counter: counter))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return TestUpstream(channel: channel, counter: counter)
+    }
+
+    func stop() async throws { try await channel.close() }
+
+    final class Responder: ChannelInboundHandler {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+        let counter: NIOLockedValueBox<Int>
+        var head: HTTPRequestHead?
+        var body = ByteBuffer()
+        init(counter: NIOLockedValueBox<Int>) { self.counter = counter }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let h):
+                head = h
+                body.clear()
+            case .body(var b):
+                body.writeBuffer(&b)
+            case .end:
+                counter.withLockedValue { $0 += 1 }
+                guard let head else { return }
+                let reply = head.uri.hasPrefix("/echo") ? body : ByteBuffer(string: "hello \(head.uri)")
+                var response = HTTPResponseHead(version: .http1_1, status: .ok)
+                response.headers.add(name: "Content-Length", value: "\(reply.readableBytes)")
+                response.headers.add(name: "Content-Type", value: "text/plain")
+                context.write(wrapOutboundOut(.head(response)), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(reply))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            }
+        }
+    }
+}
