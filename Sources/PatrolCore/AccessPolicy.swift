@@ -48,6 +48,20 @@ public enum Action: Sendable, Equatable {
     /// Add a file to a finding: its team while it is under review, the unit's liaison while it
     /// is being remediated, reviewers and admins at any time.
     case attachEvidence(unitID: UUID, teamID: UUID, status: FindingStatus)
+    /// The gateway page: the organiser's alerts and switches, a tester's proxy settings.
+    case viewGateway
+    /// Gateway records (the list is filtered to what `viewGatewayRecord` allows).
+    case listGatewayRecords
+    /// One gateway record: reviewers and admins all, a tester their own team's.
+    case viewGatewayRecord(teamID: UUID?)
+    /// Suspend or resume a team, switch interception.
+    case controlGateway
+    /// Send a recorded request again for a retest.
+    case replayGatewayRecords
+    /// The campaign's interception CA certificate (public, but only those who use or run the gateway need it).
+    case downloadGatewayCA
+    /// Rotate one's own gateway token.
+    case rotateGatewayToken
 }
 
 /// What the policy says. A denial says how to answer: 401 to ask for a login, 403 when the actor
@@ -141,6 +155,24 @@ public enum AccessPolicy {
                 return status == .notified ? .allow : .forbidden(reason: "attachments go with a remediation report")
             case .observer: return .notFound
             }
+        case .viewGateway, .listGatewayRecords, .downloadGatewayCA:
+            switch role {
+            case .admin, .reviewer: return .allow
+            case .tester: return actor.teamID != nil ? .allow : .forbidden(reason: "a tester without a team has no gateway access")
+            case .liaison, .observer: return .forbidden(reason: "the gateway is for the organiser and the testing teams")
+            }
+        case .viewGatewayRecord(let teamID):
+            switch role {
+            case .admin, .reviewer: return .allow
+            case .tester: return teamID != nil && actor.teamID == teamID ? .allow : .notFound
+            case .liaison, .observer: return .notFound
+            }
+        case .controlGateway:
+            return role == .admin ? .allow : .forbidden(reason: "admin only")
+        case .replayGatewayRecords:
+            return role == .admin || role == .reviewer ? .allow : .forbidden(reason: "reviewers only")
+        case .rotateGatewayToken:
+            return role == .tester && actor.teamID != nil ? .allow : .forbidden(reason: "gateway tokens are for testers")
         }
     }
 

@@ -14,7 +14,7 @@ import PatrolStore
 /// tunnel against it, and records everything in batches.
 public final class Gateway: Sendable {
     let database: @Sendable () -> any Database
-    let resolver: any GatewayResolver
+    public let resolver: any GatewayResolver
     let group: any EventLoopGroup
     let logger: Logger
     let environment: [String: String]

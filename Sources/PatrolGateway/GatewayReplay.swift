@@ -61,7 +61,8 @@ public enum GatewayReplay {
 
         let resolved: [IPAddress]
         if let literal = Scope.isLiteral(target.host) { resolved = [literal] } else {
-            resolved = try await resolver.resolve(host: target.host, eventLoop: eventLoop).get()
+            // A name that does not resolve is refused as unresolved, like a live request.
+            resolved = (try? await resolver.resolve(host: target.host, eventLoop: eventLoop).get()) ?? []
         }
         let grantAddress: IPAddress
         switch scope.decide(host: target.host, port: port, resolved: resolved) {

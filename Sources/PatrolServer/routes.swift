@@ -17,5 +17,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: NoticeController())
     try app.register(collection: SMSController())
     try app.register(collection: EvidenceController(maxBytes: app.patrolOptions.uploadMaxBytes))
+    try app.register(collection: GatewayController())
     try app.register(collection: OpenAPIController())
 }

@@ -108,6 +108,29 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET /api/v1/campaigns/:campaign/findings/:finding/evidence/:evidence": "DAADDD",
         "POST /campaigns/:campaign/findings/:finding/evidence": "DAADDD",
         "GET /campaigns/:campaign/findings/:finding/evidence/:evidence": "DAADDD",
+        // The gateway. The record belongs to team T02 (not the tester's T01); the API tester route
+        // is the tester's own list, filtered to their team. Switches act on team T02.
+        "GET /api/v1/campaigns/:campaign/gateway/records": "DAAADD",
+        "GET /api/v1/campaigns/:campaign/gateway/records/export": "DAAADD",
+        "GET /api/v1/campaigns/:campaign/gateway/records/:record": "DAADDD",
+        "POST /api/v1/campaigns/:campaign/gateway/records/:record/attach": "DAADDD",
+        "POST /api/v1/campaigns/:campaign/gateway/records/:record/replay": "DAADDD",
+        "GET /api/v1/campaigns/:campaign/gateway/ca.pem": "DAAADD",
+        "PATCH /api/v1/campaigns/:campaign/gateway": "DADDDD",
+        "POST /api/v1/campaigns/:campaign/teams/:team/suspend": "DADDDD",
+        "POST /api/v1/campaigns/:campaign/teams/:team/resume": "DADDDD",
+        "PATCH /api/v1/campaigns/:campaign/teams/:team": "DADDDD",
+        "POST /api/v1/gateway/token": "DDDADD",
+        "GET /campaigns/:campaign/gateway": "DAAADD",
+        "GET /campaigns/:campaign/gateway/ca.pem": "DAAADD",
+        "POST /campaigns/:campaign/gateway/token": "DDDADD",
+        "POST /campaigns/:campaign/gateway/intercept-all": "DADDDD",
+        "POST /campaigns/:campaign/gateway/settings": "DADDDD",
+        "POST /campaigns/:campaign/gateway/teams/:team": "DADDDD",
+        "GET /campaigns/:campaign/gateway/records": "DAAADD",
+        "GET /campaigns/:campaign/gateway/records/:record": "DAADDD",
+        "POST /campaigns/:campaign/gateway/records/:record/replay": "DAADDD",
+        "POST /campaigns/:campaign/gateway/records/:record/attach": "DAADDD",
     ]
 
     static let roles: [(String?, Role?)] = [(nil, nil), ("m-admin", .admin), ("m-reviewer", .reviewer), ("m-tester", .tester),
@@ -147,6 +170,16 @@ final class AuthorizationMatrixTests: XCTestCase {
             evidence.originalName = "e.txt"
             try await evidence.create(on: app.db)
             let evidenceID = evidence.id!.uuidString
+            // One gateway record of team T02, to an address no asset names (a replay is refused, not sent).
+            let campaignRow = try await Campaign.query(on: app.db).filter(\.$code == "CZ2022").first()!
+            let t02 = try await Team.query(on: app.db).filter(\.$code == "T02").first()!
+            var gatewayRow = GatewayRecordRow(client: "127.0.0.1", kind: "http", url: "http://[2001:db8::dead]/", host: "2001:db8::dead",
+                                              port: 80, startedAt: Date(), decision: "allowed")
+            gatewayRow.campaignID = try campaignRow.requireID()
+            gatewayRow.teamID = try t02.requireID()
+            gatewayRow.method = "GET"
+            gatewayRow.status = 200
+            let recordID = String(try await GatewayRecordRow.insertReturningID(gatewayRow, on: app.db))
             var serial = 0
             // Admin last, so a route that changes something is first tried by those who must be refused.
             let order = [0, 2, 3, 4, 5, 1]
@@ -173,6 +206,8 @@ final class AuthorizationMatrixTests: XCTestCase {
                     case ":finding": foreignFinding
                     case ":notice": foreignNotice
                     case ":evidence": evidenceID
+                    case ":record": recordID
+                    case ":team": "T02"
                     case ":message": UUID().uuidString
                     case ":language": "en"
                     default: "\(component)"

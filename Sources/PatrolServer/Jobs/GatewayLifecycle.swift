@@ -5,12 +5,19 @@ import Vapor
 
 extension Application {
     private struct GatewayKey: StorageKey { typealias Value = Gateway }
+    private struct GatewayAddressKey: StorageKey { typealias Value = String }
 
     /// The gateway running inside this process (`patrol serve` without `--no-gateway`); nil when the
     /// gateway runs as its own process. Controllers use it to apply a suspension at once.
     public var gateway: Gateway? {
         get { storage[GatewayKey.self] }
         set { storage[GatewayKey.self] = newValue }
+    }
+
+    /// `host:port` of the gateway running inside this process, for testers' proxy settings.
+    public var gatewayAddress: String? {
+        get { storage[GatewayAddressKey.self] }
+        set { storage[GatewayAddressKey.self] = newValue }
     }
 }
 
@@ -28,8 +35,9 @@ public struct GatewayLifecycle: LifecycleHandler {
     public func didBootAsync(_ app: Application) async throws {
         let gateway = Gateway(database: { app.db }, dataDirectory: URL(fileURLWithPath: app.patrolOptions.dataDirectory),
                               environment: ProcessInfo.processInfo.environment, logger: app.logger)
-        try await gateway.start(host: host, port: port)
+        let bound = try await gateway.start(host: host, port: port)
         app.gateway = gateway
+        app.gatewayAddress = host.contains(":") ? "[\(host)]:\(bound)" : "\(host):\(bound)"
     }
 
     public func shutdownAsync(_ app: Application) async {

@@ -81,6 +81,7 @@ extension Request {
             if let actor, AccessPolicy.decide(actor, .listFindings) == .allow { sub.append(item(base + "/findings", "nav.findings")) }
             if let actor, AccessPolicy.decide(actor, .listNotices) == .allow { sub.append(item(base + "/notices", "nav.notices")) }
             if let actor, AccessPolicy.decide(actor, .listTeams) == .allow { sub.append(item(base + "/teams", "nav.teams")) }
+            if let actor, AccessPolicy.decide(actor, .viewGateway) == .allow { sub.append(item(base + "/gateway", "nav.gateway")) }
             let published = campaign.state == .published
             if actor?.role == .tester { sub[2] = item(base + "/assets", "nav.scope") }
             if actor?.role == .liaison, let unitID = actor?.unitID, let unit = try await Unit.find(unitID, on: db) {
