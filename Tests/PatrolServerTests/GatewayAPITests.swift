@@ -1,0 +1,282 @@
+import Fluent
+import Foundation
+import PatrolCore
+import PatrolGateway
+import PatrolStore
+import XCTVapor
+@testable import PatrolServer
+
+/// The gateway through the product's API and pages, with real traffic recorded by the live rig:
+/// who sees which records, filters, export, evidence, replay, switches, CA and tokens.
+extension GatewayLiveTests {
+    func api(_ app: Application, _ username: String) async throws -> HTTPHeaders {
+        ["Authorization": "Bearer \(try await app.token(for: username, kind: .api))"]
+    }
+
+    func web(_ app: Application, _ username: String) async throws -> HTTPHeaders {
+        ["Cookie": "patrol_csrf=\(testCSRF); patrol_session=\(try await app.token(for: username, kind: .web))"]
+    }
+
+    /// Traffic from two teams: T01 one allowed request and one refused, T02 one allowed request.
+    func traffic(_ rig: Rig) async throws {
+        _ = try viaProxy(rig, ["--data-binary", "DROP TABLE t01", "http://127.0.0.1:\(rig.http.port)/echo"])
+        _ = try viaProxy(rig, ["http://203.0.113.9/outside"])
+        _ = try viaProxy(rig, user: "gw-tester2", token: rig.token2, ["http://127.0.0.1:\(rig.http.port)/team-two"])
+        try await rig.flush()
+    }
+
+    func testTestersSeeOnlyTheirTeamsRecordsAndFiltersNameBadInput() async throws {
+        try await withRig { rig in
+            let app = rig.app
+            try await app.makeUser("gw-liaison", .liaison, unit: "D01")
+            try await traffic(rig)
+            let base = "/api/v1/campaigns/CZ2022/gateway/records"
+            let tester = try await api(app, "gw-tester"), reviewer = try await api(app, "gw-reviewer")
+            var foreignID = 0
+            try await app.test(.GET, base, headers: reviewer) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                let list = try res.content.decode(GatewayController.RecordList.self)
+                XCTAssertEqual(list.total, 3)
+                XCTAssertEqual(Set(list.records.compactMap(\.team)), ["T01", "T02"])
+                XCTAssertNil(list.records[0].responseBody, "lists carry no bodies")
+                foreignID = try XCTUnwrap(list.records.first { $0.team == "T02" }?.id)
+            }
+            try await app.test(.GET, base, headers: tester) { res async throws in
+                let list = try res.content.decode(GatewayController.RecordList.self)
+                XCTAssertEqual(list.total, 2)
+                XCTAssertTrue(list.records.allSatisfy { $0.team == "T01" })
+            }
+            // Asking for the other team by filter or by id shows nothing of it.
+            try await app.test(.GET, base + "?team=T02", headers: tester) { res async throws in
+                XCTAssertEqual(try res.content.decode(GatewayController.RecordList.self).total, 0)
+            }
+            try await app.test(.GET, "\(base)/\(foreignID)", headers: tester) { res async throws in
+                XCTAssertEqual(res.status, .notFound)
+                XCTAssertFalse(res.body.string.contains("team-two"))
+            }
+            try await app.test(.GET, base, headers: try await api(app, "gw-liaison")) { res async throws in
+                XCTAssertEqual(res.status, .forbidden)
+            }
+            try await app.test(.GET, "/campaigns/CZ2022/gateway/records/\(foreignID)", headers: try await web(app, "gw-tester")) { res async throws in
+                XCTAssertEqual(res.status, .notFound)
+            }
+
+            // Filters.
+            try await app.test(.GET, base + "?decision=denied", headers: reviewer) { res async throws in
+                let list = try res.content.decode(GatewayController.RecordList.self)
+                XCTAssertEqual(list.records.map(\.reason), ["not_in_scope"])
+                XCTAssertEqual(list.records.first?.alerts, ["out_of_scope"])
+            }
+            try await app.test(.GET, base + "?alert=destructiveSQL", headers: reviewer) { res async throws in
+                XCTAssertEqual(try res.content.decode(GatewayController.RecordList.self).records.map(\.url),
+                               ["http://127.0.0.1:\(rig.http.port)/echo"])
+            }
+            try await app.test(.GET, base + "?tester=gw-tester2&status=200&q=team-two&host=127.0.0.1", headers: reviewer) { res async throws in
+                XCTAssertEqual(try res.content.decode(GatewayController.RecordList.self).total, 1)
+            }
+            try await app.test(.GET, base + "?from=2000-01-01T00:00&to=2001-01-01T00:00", headers: reviewer) { res async throws in
+                XCTAssertEqual(try res.content.decode(GatewayController.RecordList.self).total, 0)
+            }
+            try await app.test(.GET, base + "?per=1&page=2", headers: reviewer) { res async throws in
+                let list = try res.content.decode(GatewayController.RecordList.self)
+                XCTAssertEqual(list.records.count, 1)
+                XCTAssertEqual(list.total, 3)
+                XCTAssertEqual(list.page, 2)
+            }
+            try await app.test(.GET, base + "?status=ok", headers: reviewer) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.body.string.contains("ok"), res.body.string)
+            }
+            try await app.test(.GET, base + "?from=yesterday", headers: reviewer) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.body.string.contains("yesterday"), res.body.string)
+            }
+        }
+    }
+
+    func testExportAttachAndReplayForARetest() async throws {
+        try await withRig { rig in
+            let app = rig.app
+            try await traffic(rig)
+            let reviewer = try await api(app, "gw-reviewer")
+            let base = "/api/v1/campaigns/CZ2022/gateway/records"
+            var lines: [GatewayRecordDTO] = []
+            try await app.test(.GET, base + "/export", headers: try await api(app, "gw-tester")) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertEqual(res.headers.contentType?.subType, "x-ndjson")
+                XCTAssertTrue(res.headers.first(name: .contentDisposition)?.contains("attachment") ?? false)
+                let decoder = JSONDecoder()
+                decoder.dateDecodingStrategy = .iso8601
+                lines = try res.body.string.split(separator: "\n").map { try decoder.decode(GatewayRecordDTO.self, from: Data($0.utf8)) }
+            }
+            XCTAssertEqual(lines.count, 2, "the tester's export holds their team's records only")
+            let echo = try XCTUnwrap(lines.first { $0.url.hasSuffix("/echo") })
+            XCTAssertEqual(echo.requestBody?.data, "DROP TABLE t01")
+            XCTAssertEqual(echo.responseBody?.data, "DROP TABLE t01")
+            XCTAssertFalse(lines.contains { ($0.requestHeaders ?? []).contains { $0.count == 2 && $0[1].contains(rig.token) } },
+                           "the token never appears in a record")
+
+            // Attach to a finding as evidence: a text transcript.
+            let finding = try await Finding.query(on: app.db).filter(\.$campaign.$id == rig.campaign.requireID()).sort(\.$code).first()!
+            try await app.test(.POST, "\(base)/\(echo.id)/attach", headers: reviewer, beforeRequest: { req in
+                try req.content.encode(["finding": finding.code], as: .json)
+            }) { res async throws in
+                XCTAssertEqual(res.status, .created, res.body.string)
+            }
+            let evidence = try await EvidenceFile.query(on: app.db).filter(\.$finding.$id == finding.requireID())
+                .filter(\.$originalName == "gateway-\(echo.id).txt").first()
+            XCTAssertEqual(evidence?.contentType, "text/plain; charset=utf-8")
+            try await app.test(.POST, "\(base)/\(echo.id)/attach", headers: reviewer, beforeRequest: { req in
+                try req.content.encode(["finding": "NO-SUCH"], as: .json)
+            }) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.body.string.contains("NO-SUCH"))
+            }
+
+            // Replay as a reviewer: a new record, and the page shows both responses side by side.
+            var replayID = 0
+            try await app.test(.POST, "\(base)/\(echo.id)/replay", headers: reviewer) { res async throws in
+                XCTAssertEqual(res.status, .created, res.body.string)
+                let replay = try res.content.decode(GatewayRecordDTO.self)
+                XCTAssertEqual(replay.kind, "replay")
+                XCTAssertEqual(replay.replayOf, echo.id)
+                XCTAssertEqual(replay.status, 200)
+                XCTAssertEqual(replay.responseBody?.data, "DROP TABLE t01")
+                replayID = replay.id
+            }
+            XCTAssertEqual(rig.http.requests, 3, "two from the testers, one replay")
+            try await app.test(.GET, "/campaigns/CZ2022/gateway/records/\(replayID)", headers: try await web(app, "gw-reviewer")) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.body.string.contains("class=\"compare\""))
+                XCTAssertTrue(res.body.string.contains("/gateway/records/\(echo.id)\""))
+            }
+            // A tester cannot replay, and a refused record's target is checked again (still out of scope).
+            try await app.test(.POST, "\(base)/\(echo.id)/replay", headers: try await api(app, "gw-tester")) { res async throws in
+                XCTAssertEqual(res.status, .forbidden)
+            }
+        }
+    }
+
+    func testSwitchesThroughTheAPIApplyAtOnce() async throws {
+        try await withRig { rig in
+            let app = rig.app
+            try await app.makeUser("gw-admin", .admin)
+            app.gateway = rig.gateway
+            let admin = try await api(app, "gw-admin")
+            XCTAssertEqual(try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/before"]).status, 200)
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/teams/T01/suspend", headers: admin) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertEqual(try res.content.decode(TeamDTO.self).state, "suspended")
+            }
+            let refused = try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/during"])
+            XCTAssertEqual(refused.status, 403, "refused at once, no refresh interval waited")
+            XCTAssertTrue(refused.body.contains("team_suspended") || refused.body.contains("暂停"), refused.body)
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/teams/T01/resume", headers: admin) { res async throws in
+                XCTAssertEqual(try res.content.decode(TeamDTO.self).state, "active")
+            }
+            XCTAssertEqual(try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/after"]).status, 200)
+
+            try await app.test(.PATCH, "/api/v1/campaigns/CZ2022/teams/T01", headers: admin, beforeRequest: { req in
+                try req.content.encode(["interception": true], as: .json)
+            }) { res async throws in
+                XCTAssertTrue(try res.content.decode(TeamDTO.self).interception)
+            }
+            try await app.test(.PATCH, "/api/v1/campaigns/CZ2022/teams/T01", headers: admin, beforeRequest: { req in
+                try req.content.encode(["interception": "yes please"], as: .json)
+            }) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity, "a non-boolean is refused")
+            }
+            try await app.test(.PATCH, "/api/v1/campaigns/CZ2022/teams/T99", headers: admin, beforeRequest: { req in
+                try req.content.encode(["interception": true], as: .json)
+            }) { res async throws in
+                XCTAssertEqual(res.status, .notFound)
+            }
+            try await app.test(.PATCH, "/api/v1/campaigns/CZ2022/gateway", headers: admin, beforeRequest: { req in
+                try req.content.encode(["interceptAll": true], as: .json)
+            }) { res async throws in
+                XCTAssertTrue(try res.content.decode(GatewayController.GatewayState.self).interceptAll)
+            }
+            let audit = try await AuditEvent.query(on: app.db).all().map(\.action)
+            for action in ["team.suspend", "team.resume", "team.interception", "gateway.interceptAll"] {
+                XCTAssertTrue(audit.contains(action), "\(action) is audited")
+            }
+
+            // The web switch and settings form; a bad setting is named and nothing is stored.
+            let cookie = try await web(app, "gw-admin")
+            try await app.test(.POST, "/campaigns/CZ2022/gateway/teams/T02", headers: cookie, beforeRequest: { req in
+                req.headers.contentType = .urlEncodedForm
+                req.body = .init(string: formBody(["action": "suspend"]))
+            }) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            let t02State = try await GatewayControl.link(rig.campaign, team: "T02", on: app.db).state
+            XCTAssertEqual(t02State, .suspended)
+            try await app.test(.POST, "/campaigns/CZ2022/gateway/settings", headers: cookie, beforeRequest: { req in
+                req.headers.contentType = .urlEncodedForm
+                req.body = .init(string: formBody(["rate": "fast", "burst": "10", "bodyCapKB": "64", "retentionDays": "30"]))
+            }) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+                XCTAssertTrue(res.body.string.contains("fast"))
+            }
+            let stored = try await Setting.all(prefix: "PATROL_GATEWAY_RETENTION", on: app.db)
+            XCTAssertEqual(stored, [:])
+            try await app.test(.POST, "/campaigns/CZ2022/gateway/settings", headers: cookie, beforeRequest: { req in
+                req.headers.contentType = .urlEncodedForm
+                req.body = .init(string: formBody(["rate": "50", "burst": "100", "bodyCapKB": "32", "retentionDays": "30"]))
+            }) { res async throws in
+                XCTAssertEqual(res.status, .seeOther)
+            }
+            XCTAssertEqual(rig.gateway.view?.settings.bodyCapBytes, 32 * 1024, "applied to the running gateway")
+            XCTAssertEqual(rig.gateway.view?.settings.retentionDays, 30)
+            try await app.test(.GET, "/campaigns/CZ2022/gateway", headers: cookie) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.body.string.contains("action\" value=\"resume\""), "T02 offers resume")
+                XCTAssertTrue(res.body.string.contains("DROP") == false)
+            }
+        }
+    }
+
+    func testCATokenAndTesterSettings() async throws {
+        try await withRig { rig in
+            let app = rig.app
+            app.gateway = rig.gateway
+            app.gatewayAddress = "127.0.0.1:\(rig.port)"
+            let tester = try await api(app, "gw-tester")
+            try await app.test(.GET, "/api/v1/campaigns/CZ2022/gateway/ca.pem", headers: tester) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertTrue(res.body.string.hasPrefix("-----BEGIN CERTIFICATE-----"))
+                XCTAssertTrue(res.headers.first(name: .contentDisposition)?.contains("attachment") ?? false)
+                XCTAssertEqual(res.body.string, try rig.gateway.authority(campaign: "CZ2022").certificatePEM)
+            }
+            var fresh = ""
+            try await app.test(.POST, "/api/v1/gateway/token", headers: tester) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                let body = try res.content.decode(GatewayController.TokenResponse.self)
+                XCTAssertTrue(body.token.hasPrefix("pgt_"))
+                XCTAssertEqual(body.proxy, "127.0.0.1:\(rig.port)")
+                fresh = body.token
+            }
+            XCTAssertEqual(try viaProxy(rig, token: fresh, ["http://127.0.0.1:\(rig.http.port)/new"]).status, 200, "the new token works at once")
+            XCTAssertEqual(try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/old"]).status, 407, "the old one no longer does")
+            let audit = try await AuditEvent.query(on: app.db).all()
+            XCTAssertFalse(audit.contains { $0.details.contains(fresh) }, "the token is never written to the audit log")
+
+            let cookie = try await web(app, "gw-tester")
+            try await app.test(.GET, "/campaigns/CZ2022/gateway", headers: cookie) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                let page = res.body.string
+                XCTAssertTrue(page.contains("127.0.0.1:\(rig.port)"))
+                XCTAssertTrue(page.contains("proxychains"))
+                XCTAssertFalse(page.contains(fresh), "a token is shown only when it is made")
+            }
+            try await app.test(.POST, "/campaigns/CZ2022/gateway/token", headers: cookie, beforeRequest: { req in
+                req.headers.contentType = .urlEncodedForm
+                req.body = .init(string: formBody([:]))
+            }) { res async throws in
+                XCTAssertEqual(res.status, .ok)
+                XCTAssertEqual(res.headers.first(name: .cacheControl), "no-store")
+                XCTAssertTrue(res.body.string.contains("--proxy-cred=gw-tester:pgt_"))
+            }
+        }
+    }
+}
