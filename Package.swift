@@ -103,6 +103,7 @@ let package = Package(
             name: "PatrolGatewayTests",
             dependencies: [
                 "PatrolGateway", "PatrolStore", "PatrolCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
