@@ -21,6 +21,8 @@ bundle = {
     "assets": [
         {"code": "D02-W1", "unit": "D02", "kind": "website", "target": "https://www.d02.ci.example/", "origin": "declared"},
         {"code": "D06-W1", "unit": "D06", "kind": "website", "target": "https://www.d06.ci.example/", "origin": "declared"},
+        # The Patrol server itself on loopback, so the gateway flow has a real in-scope target.
+        {"code": "D06-GW", "unit": "D06", "kind": "ip", "target": "127.0.0.1", "ports": "8099", "origin": "declared"},
     ],
     "teams": [{"code": "T01", "name": "检测一队"}],
     "findings": [],

@@ -280,3 +280,80 @@ def test_scores_ranking_card_publish_and_liaison_card(browser):
     shot(browser, "score-card-liaison")
     browser.get(BASE + "/campaigns/CZ2022/scores/D01")
     assert "溧阳市" not in browser.page_source
+
+
+GATEWAY = os.environ.get("PATROL_BROWSER_GATEWAY", "127.0.0.1:8898")
+
+
+def through_gateway(url, username, token, data=None):
+    """A request through the supervision gateway as a tester's tool would send it."""
+    import urllib.error
+    import urllib.request
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": f"http://{username}:{token}@{GATEWAY}"}))
+    try:
+        with opener.open(url, data=data, timeout=10) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def wait_for_text(driver, url, text, seconds=5):
+    """Reloads until the page shows `text` (records reach the database within a second)."""
+    import time
+    deadline = time.time() + seconds
+    while True:
+        driver.get(url)
+        if text in driver.page_source or time.time() > deadline:
+            return text in driver.page_source
+        time.sleep(0.3)
+
+
+def test_gateway_token_traffic_alerts_suspend_and_replay(browser):
+    """tester makes a token and tests through the gateway → admin sees it and the alerts at once →
+    admin suspends the team and the gateway refuses it → reviewer replays a request for a retest."""
+    c = BASE + "/campaigns/CI2026"
+    as_user(browser, "citester", TESTER_PW)
+    browser.get(c + "/gateway")
+    submit_form(browser, "form[action$='/gateway/token'] button")
+    token = browser.find_element(By.ID, "token").text
+    assert token.startswith("pgt_")
+    assert f"--proxy-cred=citester:{token}" in browser.page_source
+    shot(browser, "gateway-tester")
+
+    status, body = through_gateway(BASE + "/healthz", "citester", token)
+    assert status == 200, body
+    status, _ = through_gateway(BASE + "/login", "citester", token, data=b"username=x&password=1';DROP TABLE users;--")
+    assert status < 500
+    status, body = through_gateway("http://10.1.2.3/", "citester", token)
+    assert status == 403 and ("scope" in body or "no asset names" in body), body
+    status, _ = through_gateway(BASE + "/healthz", "citester", "pgt_wrong")
+    assert status == 407
+
+    as_user(browser, "ciadmin", ADMIN_PW)
+    assert wait_for_text(browser, c + "/gateway", "破坏性 SQL")
+    assert "越界访问" in browser.page_source
+    shot(browser, "gateway-admin")
+    browser.get(c + "/gateway/records?decision=denied")
+    assert "10.1.2.3" in browser.page_source
+    shot(browser, "gateway-records")
+    browser.get(c + "/gateway/records?alert=destructiveSQL")
+    browser.find_element(By.CSS_SELECTOR, "table.records td.url a").click()
+    assert "DROP TABLE users" in browser.page_source
+    shot(browser, "gateway-record")
+
+    browser.get(c + "/gateway")
+    submit_form(browser, "form[action$='/gateway/teams/T01'] button[value=suspend]")
+    assert "已暂停该检测队" in browser.page_source
+    status, body = through_gateway(BASE + "/healthz", "citester", token)
+    assert status == 403 and "suspended" in body, body
+    submit_form(browser, "form[action$='/gateway/teams/T01'] button[value=resume]")
+    status, _ = through_gateway(BASE + "/healthz", "citester", token)
+    assert status == 200
+
+    as_user(browser, "cireviewer", REVIEWER_PW)
+    browser.get(c + "/gateway/records?q=healthz&status=200")
+    browser.find_element(By.CSS_SELECTOR, "table.records td.url a").click()
+    submit_form(browser, "form[action$='/replay'] button")
+    assert browser.find_element(By.CSS_SELECTOR, ".compare")
+    assert "replay" in browser.page_source
+    shot(browser, "gateway-replay")

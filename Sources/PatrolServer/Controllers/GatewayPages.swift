@@ -17,8 +17,8 @@ extension GatewayController {
         var url: String
         var status: String
         var denied: Bool
-        var reason: String
-        var reasonCode: String
+        var reason: String?
+        var reasonCode: String?
         var alerts: [String]
         var bytes: String
         var duration: String
@@ -31,7 +31,7 @@ extension GatewayController {
         return RecordRow(id: r.id, time: f.string(from: r.startedAt), team: r.team ?? "", tester: r.tester ?? "",
                          method: r.method ?? r.kind.uppercased(), url: String(r.url.prefix(160)),
                          status: r.status.map(String.init) ?? "", denied: r.decision == "denied",
-                         reason: r.reason.map { reasonName($0, req) } ?? "", reasonCode: r.reason ?? "",
+                         reason: r.reason.map { reasonName($0, req) }, reasonCode: r.reason,
                          alerts: r.alerts.map { req.t("gateway.alert.\($0)") },
                          bytes: "\(byteText(r.bytesUp)) / \(byteText(r.bytesDown))", duration: "\(r.durationMs) ms")
     }
