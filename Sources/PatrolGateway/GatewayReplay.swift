@@ -91,19 +91,13 @@ public enum GatewayReplay {
         let started = NIODeadline.now()
         let promise = eventLoop.makePromise(of: ReplayResponse.self)
         let certificate = NIOLockedValueBox<String?>(nil)
-        let serverName = Scope.isLiteral(target.host) == nil ? target.host : nil
         do {
             let channel = try await ClientBootstrap(group: eventLoop)
                 .connectTimeout(.seconds(10))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
-                        if https {
-                            try sync.addHandler(UpstreamTLS.clientHandler(serverHostname: serverName) { peer in
-                                certificate.withLockedValue { $0 = peer.map(UpstreamTLS.summary(of:)) }
-                            })
-                        }
-                        try sync.addHTTPClientHandlers()
+                        try UpstreamTLS.addHTTPClientHandlers(to: sync, tls: https, host: target.host, certificate: certificate)
                         try sync.addHandler(ReplayCollector(promise: promise, cap: bodyCap))
                     }
                 }

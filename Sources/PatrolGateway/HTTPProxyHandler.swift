@@ -249,7 +249,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         upstream?.channel.close(promise: nil)
         upstream = nil
         let certificate = NIOLockedValueBox<String?>(nil)
-        let serverName = Scope.isLiteral(exchange.target.host) == nil ? exchange.target.host : nil
+        let host = exchange.target.host
         let connectTimeout = gateway.view?.settings.connectTimeout ?? 10
         let bootstrap = ClientBootstrap(group: context.eventLoop)
             .connectTimeout(.milliseconds(Int64(connectTimeout * 1000)))
@@ -257,12 +257,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    if tls {
-                        try sync.addHandler(UpstreamTLS.clientHandler(serverHostname: serverName) { peer in
-                            certificate.withLockedValue { $0 = peer.map(UpstreamTLS.summary(of:)) }
-                        })
-                    }
-                    try sync.addHTTPClientHandlers()
+                    try UpstreamTLS.addHTTPClientHandlers(to: sync, tls: tls, host: host, certificate: certificate)
                     try sync.addHandler(UpstreamHTTPHandler())
                 }
             }

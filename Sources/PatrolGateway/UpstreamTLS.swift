@@ -1,5 +1,9 @@
 import Crypto
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import PatrolCore
 import NIOSSL
 import SwiftASN1
 import X509
@@ -29,6 +33,19 @@ enum UpstreamTLS {
             onPeerCertificate(chain.first)
             promise.succeed(.certificateVerified)
         }
+    }
+
+    /// TLS when asked (no SNI for IP literals) and the HTTP client codec; the certificate the
+    /// target presents is summarised into `certificate` for the record.
+    static func addHTTPClientHandlers(to sync: ChannelPipeline.SynchronousOperations, tls: Bool, host: String,
+                                      certificate: NIOLockedValueBox<String?>) throws {
+        if tls {
+            let serverName = Scope.isLiteral(host) == nil ? host : nil
+            try sync.addHandler(clientHandler(serverHostname: serverName) { peer in
+                certificate.withLockedValue { $0 = peer.map(summary(of:)) }
+            })
+        }
+        try sync.addHTTPClientHandlers()
     }
 
     /// A one-line description of a presented certificate for the record: subject, issuer, expiry

@@ -60,9 +60,9 @@ final class CampaignCATests: XCTestCase {
         let expectation = expectation(description: "verified")
         Task {
             var verifier = Verifier(rootCertificates: CertificateStore([root])) {
-                RFC5280Policy(validationTime: Date())
+                RFC5280Policy()
             }
-            let result = await verifier.validate(leafCertificate: named, intermediates: CertificateStore())
+            let result = await verifier.validate(leaf: named, intermediates: CertificateStore())
             if case .validCertificate = result { expectation.fulfill() } else { XCTFail("\(result)") }
         }
         wait(for: [expectation], timeout: 10)
