@@ -91,6 +91,17 @@ final class ProxyHandlerTests: XCTestCase {
         XCTAssertEqual(try channel.readOutbound(as: ByteBuffer.self).map { Array($0.readableBytesView) }, [0x01, 0x01])
     }
 
+    func testIdleConnectionsAreClosed() throws {
+        // NIO's IdleStateHandler measures with the real clock, so its event is sent by hand here.
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers([IdleStateHandler(allTimeout: .seconds(300)), IdleCloseHandler()])
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        channel.pipeline.fireUserInboundEventTriggered("another event")
+        XCTAssertTrue(channel.isActive, "other events pass")
+        channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.all)
+        XCTAssertFalse(channel.isActive, "closed when idle either way")
+    }
+
     func testTargetsParse() {
         XCTAssertEqual(ProxyTarget.absolute("http://Example.GOV.cn./a?b=1"),
                        ProxyTarget(scheme: "http", host: "example.gov.cn", port: 80, path: "/a?b=1"))

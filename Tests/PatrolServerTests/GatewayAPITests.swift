@@ -279,4 +279,34 @@ extension GatewayLiveTests {
             }
         }
     }
+
+    /// A second gateway node on the same database, refreshing on its own as `patrol gateway` does,
+    /// picks up a suspension made elsewhere within a second, and its records reach the database.
+    func testAnotherNodePicksUpChangesWithinASecond() async throws {
+        try await withRig { rig in
+            let node = Gateway(database: { rig.app.db }, dataDirectory: rig.data, environment: [:],
+                               resolver: StaticResolver([:]), logger: rig.app.logger)
+            let port = try await node.start(host: "127.0.0.1", port: 0)
+            defer { Task { await node.stop() } }
+            let url = "http://127.0.0.1:\(rig.http.port)/node2"
+            let via = ["-x", "http://127.0.0.1:\(port)", "--proxy-user", "gw-tester:\(rig.token)", url]
+            XCTAssertEqual(try curl(via).status, 200)
+            try await GatewayControl.setState(.suspended, campaign: rig.campaign, team: "T01",
+                                              context: .init(actorID: nil, actor: "test", clientAddress: "local"), on: rig.app.db)
+            let changed = ContinuousClock.now
+            var status = 200
+            while status != 403, ContinuousClock.now - changed < .seconds(3) {
+                status = try curl(via).status
+                if status != 403 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let waited = ContinuousClock.now - changed
+            XCTAssertEqual(status, 403)
+            XCTAssertLessThan(waited, .milliseconds(1200), "picked up within a second (refresh every 0.5 s), took \(waited)")
+            // The node writes its own records within its flush interval.
+            try await Task.sleep(for: .milliseconds(600))
+            let mine = try await GatewayRecord.query(on: rig.app.db).filter(\.$url == url).all()
+            XCTAssertEqual(Set(mine.map(\.decision)), ["allowed", "denied"])
+            await node.stop()
+        }
+    }
 }
