@@ -49,6 +49,9 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var client = ""
     /// The tester who authenticated on this connection, kept so the kill switch can find it.
     private var registered: UUID?
+    /// The last credentials that passed on this connection, valid while the view they were checked
+    /// against is current (a refresh, e.g. after a token rotation, checks them again).
+    private var authenticated: (header: String, view: GatewayView, tester: GatewayDirectory.Tester)?
     /// A tunnel or interception ready to take over, waiting for the decoder to finish the CONNECT
     /// request: handing over before its end would deliver that end to the TLS or tunnel handler.
     private var pendingHandOver: ((ChannelPipeline.SynchronousOperations) throws -> Void)?
@@ -185,13 +188,22 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let header = head.headers.first(name: "proxy-authorization") else {
             return refuse(.authenticationRequired, context: context, close: isConnect)
         }
-        guard let credentials = ProxyCredentials(header: header) else {
-            return refuse(.badCredentials, context: context, close: isConnect)
+        let tester: GatewayDirectory.Tester
+        if let cached = authenticated, cached.header == header, cached.view === view {
+            // The same credentials against the same snapshot: a keep-alive connection's next request.
+            tester = cached.tester
+        } else {
+            guard let credentials = ProxyCredentials(header: header) else {
+                return refuse(.badCredentials, context: context, close: isConnect)
+            }
+            exchange.row.username = credentials.username
+            guard let found = view.authenticate(username: credentials.username, token: credentials.token) else {
+                return refuse(.badCredentials, context: context, close: isConnect)
+            }
+            tester = found
+            authenticated = (header, view, found)
         }
-        exchange.row.username = credentials.username
-        guard let tester = view.authenticate(username: credentials.username, token: credentials.token) else {
-            return refuse(.badCredentials, context: context, close: isConnect)
-        }
+        exchange.row.username = tester.username
         exchange.identify(tester, kind: exchange.row.kind)
         if registered != tester.userID {
             registered = tester.userID

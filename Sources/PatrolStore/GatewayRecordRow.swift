@@ -87,15 +87,44 @@ public struct GatewayRecordRow: Sendable {
     struct GatewayRecordMissing: Error {}
 
     var values: [any Encodable & Sendable] {
-        func headers(_ h: [Header]?) -> String? {
-            guard let h else { return nil }
-            let data = try? JSONEncoder().encode(h.map { [$0.name, $0.value] })
-            return data.flatMap { String(data: $0, encoding: .utf8) }
-        }
         return [campaignID, teamID, userID, username, client, kind, method, url, host, port, address, status, bytesUp, bytesDown,
                 startedAt, durationMs, decision, reason, alerts.isEmpty ? nil : alerts.joined(separator: ","),
-                headers(requestHeaders), headers(responseHeaders), requestBody, requestBodySize, requestBodyTruncated,
+                Self.json(requestHeaders), Self.json(responseHeaders), requestBody, requestBodySize, requestBodyTruncated,
                 responseBody, responseBodySize, responseBodyTruncated, tls, replayOf]
     }
 
+    /// Headers as the JSON array of `[name, value]` pairs the record stores. Written by hand:
+    /// JSONEncoder took ~9 % of the gateway's CPU at benchmark load, for two short arrays per request.
+    public static func json(_ headers: [Header]?) -> String? {
+        guard let headers else { return nil }
+        var out = "["
+        out.reserveCapacity(headers.count * 40)
+        for (i, h) in headers.enumerated() {
+            if i > 0 { out += "," }
+            out += "["
+            appendJSONString(h.name, to: &out)
+            out += ","
+            appendJSONString(h.value, to: &out)
+            out += "]"
+        }
+        return out + "]"
+    }
+
+    static func appendJSONString(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
 }

@@ -20,11 +20,25 @@ public enum GatewayToken {
     public static func generate() -> String {
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        return "pgt_" + bytes.map { String(format: "%02x", $0) }.joined()
+        return "pgt_" + hex(bytes)
     }
 
+    /// SHA-256 of the token as lowercase hex. The gateway computes it for every request it
+    /// authenticates, so the hex is built directly (String(format:) per byte cost ~20 % of the
+    /// gateway's CPU in the benchmark).
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Replaces the tester's token with a new one and returns it; the old one stops working at the

@@ -102,6 +102,16 @@ final class ProxyHandlerTests: XCTestCase {
         XCTAssertFalse(channel.isActive, "closed when idle either way")
     }
 
+    func testHeadersAreStoredAsJSONThatDecodes() throws {
+        let tricky = [GatewayRecordRow.Header("X-Quote", "a \"b\" \\ c"), GatewayRecordRow.Header("X-Ctl", "tab\tnl\ncr\r\u{01}"),
+                      GatewayRecordRow.Header("X-名", "检测 ✓ 🚀")]
+        let text = try XCTUnwrap(GatewayRecordRow.json(tricky))
+        let decoded = try JSONDecoder().decode([[String]].self, from: Data(text.utf8))
+        XCTAssertEqual(decoded, tricky.map { [$0.name, $0.value] })
+        XCTAssertEqual(GatewayRecordRow.json([]), "[]")
+        XCTAssertNil(GatewayRecordRow.json(nil))
+    }
+
     func testTargetsParse() {
         XCTAssertEqual(ProxyTarget.absolute("http://Example.GOV.cn./a?b=1"),
                        ProxyTarget(scheme: "http", host: "example.gov.cn", port: 80, path: "/a?b=1"))
