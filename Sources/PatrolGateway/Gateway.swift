@@ -46,6 +46,20 @@ public final class Gateway: Sendable {
         self.flushInterval = flushInterval
     }
 
+    /// The gateway's own event loops, one per core but one: recording (compression and the batched
+    /// database writes) needs CPU too, and at full load on a small machine a loop per core starved
+    /// the writer (measured in BENCHMARKS.md). `PATROL_GATEWAY_THREADS` overrides the count.
+    public static func eventLoops(environment: [String: String]) -> any EventLoopGroup {
+        processLoops.withLockedValue { existing in
+            if let existing { return existing }
+            let configured = environment["PATROL_GATEWAY_THREADS"].flatMap(Int.init).map { min(max($0, 1), 64) }
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: configured ?? max(1, System.coreCount - 1))
+            existing = group
+            return group
+        }
+    }
+    private static let processLoops = NIOLockedValueBox<MultiThreadedEventLoopGroup?>(nil)
+
     /// The view requests are decided against; nil only before the first refresh.
     public var view: GatewayView? { current.withLockedValue { $0 } }
 
@@ -120,9 +134,14 @@ public final class Gateway: Sendable {
             }
         }
         let writer = Task {
+            var behind = false
             while !Task.isCancelled {
-                try? await Task.sleep(for: gateway.flushInterval)
-                do { try await gateway.batcher.flush(on: gateway.database()) } catch {
+                // A full batch means more is waiting: write on without pausing until caught up.
+                if !behind { try? await Task.sleep(for: gateway.flushInterval) }
+                do {
+                    behind = try await gateway.batcher.flush(on: gateway.database()) >= RecordBatcher.batchLimit
+                } catch {
+                    behind = false
                     gateway.logger.error("gateway records not yet written (\(gateway.batcher.pendingCount) waiting): \(String(describing: error))")
                 }
             }
@@ -136,10 +155,16 @@ public final class Gateway: Sendable {
     public func stop() async {
         let channel = listener.withLockedValue { c -> (any Channel)? in defer { c = nil }; return c }
         try? await channel?.close()
-        for task in loops.withLockedValue({ $0 }) { task.cancel() }
+        let tasks = loops.withLockedValue { t -> [Task<Void, Never>] in defer { t = [] }; return t }
+        for task in tasks { task.cancel() }
         registry.closeAll()
+        // A batch the writer took before the cancellation is still being written: wait for it, or
+        // the process could exit with those rows neither in the database nor in the queue.
+        for task in tasks { await task.value }
         try? await Task.sleep(for: .milliseconds(50))
-        do { try await batcher.flush(on: database()) } catch { logger.error("gateway records lost at stop: \(String(describing: error))") }
+        do {
+            while try await batcher.flush(on: database()) > 0 {}
+        } catch { logger.error("gateway records lost at stop: \(String(describing: error))") }
     }
 
     /// Deletes records older than the retention setting, at most once an hour.

@@ -54,6 +54,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var authenticated: (header: String, view: GatewayView, tester: GatewayDirectory.Tester)?
     /// A tunnel or interception ready to take over, waiting for the decoder to finish the CONNECT
     /// request: handing over before its end would deliver that end to the TLS or tunnel handler.
+    private var backlogWait = false
     private var pendingHandOver: ((ChannelPipeline.SynchronousOperations) throws -> Void)?
 
     init(gateway: Gateway, intercept: InterceptedTarget?) {
@@ -130,6 +131,16 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
+        if gateway.batcher.isBacklogged {
+            // Records are not being written as fast as they come: wait for the writer, not memory.
+            guard !backlogWait else { return }
+            backlogWait = true
+            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(2)) { [self] in
+                backlogWait = false
+                if let context = self.context { self.read(context: context) }
+            }
+            return
+        }
         switch phase {
         case .waiting:
             readPending = true

@@ -12,11 +12,23 @@ public final class RecordBatcher: Sendable {
     private let written = NIOLockedValueBox<Int>(0)
     let logger: Logger
 
-    init(logger: Logger) { self.logger = logger }
+    /// Rows waiting beyond which the gateway stops reading new requests until the writer catches
+    /// up: recording is never skipped, so under overload memory stays bounded and clients wait.
+    let backlogLimit: Int
+    /// The most rows one flush writes (one transaction).
+    public static let batchLimit = 5_000
+
+    init(logger: Logger, backlogLimit: Int = 50_000) {
+        self.logger = logger
+        self.backlogLimit = backlogLimit
+    }
 
     func append(_ row: GatewayRecordRow) {
         pending.withLockedValue { $0.append(row) }
     }
+
+    /// True while the backlog is at its limit (the proxy handlers then hold their reads).
+    var isBacklogged: Bool { pending.withLockedValue { $0.count >= backlogLimit } }
 
     /// Records written since start, for tests and the benchmark.
     public var writtenCount: Int { written.withLockedValue { $0 } }
@@ -26,8 +38,9 @@ public final class RecordBatcher: Sendable {
     @discardableResult
     public func flush(on db: any Database) async throws -> Int {
         let batch = pending.withLockedValue { rows -> [GatewayRecordRow] in
-            defer { rows.removeAll(keepingCapacity: true) }
-            return rows
+            let taken = Array(rows.prefix(Self.batchLimit))
+            rows.removeFirst(taken.count)
+            return taken
         }
         guard !batch.isEmpty else { return 0 }
         do {

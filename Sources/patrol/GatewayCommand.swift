@@ -28,7 +28,8 @@ struct GatewayCommand: AsyncParsableCommand {
             do {
                 try await app.migrateDatabase()
                 let gateway = Gateway(database: { app.db }, dataDirectory: URL(fileURLWithPath: options.dataDirectory),
-                                      environment: ProcessInfo.processInfo.environment, logger: app.logger)
+                                      environment: ProcessInfo.processInfo.environment,
+                                      group: Gateway.eventLoops(environment: ProcessInfo.processInfo.environment), logger: app.logger)
                 do { try await gateway.start(host: host, port: port) } catch {
                     throw CommandFailure(description: "网关无法监听 \(listen) / the gateway cannot listen on \(listen): \(error)")
                 }

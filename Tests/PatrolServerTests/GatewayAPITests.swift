@@ -1,7 +1,7 @@
 import Fluent
 import Foundation
 import PatrolCore
-import PatrolGateway
+@testable import PatrolGateway
 import PatrolStore
 import XCTVapor
 @testable import PatrolServer
@@ -307,6 +307,19 @@ extension GatewayLiveTests {
             let mine = try await GatewayRecord.query(on: rig.app.db).filter(\.$url == url).all()
             XCTAssertEqual(Set(mine.map(\.decision)), ["allowed", "denied"])
             await node.stop()
+        }
+    }
+
+    /// Stopping writes everything queued, in batches, before it returns (SIGTERM on `patrol gateway`).
+    func testStoppingWritesEveryQueuedRecord() async throws {
+        try await withRig { rig in
+            for i in 0..<(RecordBatcher.batchLimit * 2 + 123) {
+                rig.gateway.record(GatewayRecordRow(client: "127.0.0.1:1", kind: "http", url: "http://127.0.0.1/\(i)", host: "127.0.0.1",
+                                                    port: 80, startedAt: Date(), decision: "allowed"))
+            }
+            await rig.gateway.stop()
+            let count = try await GatewayRecord.query(on: rig.app.db).count()
+            XCTAssertEqual(count, RecordBatcher.batchLimit * 2 + 123)
         }
     }
 }

@@ -34,7 +34,8 @@ public struct GatewayLifecycle: LifecycleHandler {
 
     public func didBootAsync(_ app: Application) async throws {
         let gateway = Gateway(database: { app.db }, dataDirectory: URL(fileURLWithPath: app.patrolOptions.dataDirectory),
-                              environment: ProcessInfo.processInfo.environment, logger: app.logger)
+                              environment: ProcessInfo.processInfo.environment,
+                                      group: Gateway.eventLoops(environment: ProcessInfo.processInfo.environment), logger: app.logger)
         let bound = try await gateway.start(host: host, port: port)
         app.gateway = gateway
         app.gatewayAddress = host.contains(":") ? "[\(host)]:\(bound)" : "\(host):\(bound)"
