@@ -8,7 +8,13 @@ import PatrolStore
 /// per request). Bodies are compressed here, off the event loops. A failed write keeps its rows for
 /// the next attempt, so a database hiccup delays records but loses none.
 public final class RecordBatcher: Sendable {
-    private let pending = NIOLockedValueBox<[GatewayRecordRow]>([])
+    /// Waiting rows in chunks of at most `batchLimit`: the event loops append to the last chunk and
+    /// a flush takes the first, so neither ever moves the whole queue while holding the lock.
+    private let pending = NIOLockedValueBox<Queue>(Queue())
+    struct Queue {
+        var chunks: [[GatewayRecordRow]] = []
+        var count = 0
+    }
     private let written = NIOLockedValueBox<Int>(0)
     let logger: Logger
 
@@ -24,7 +30,15 @@ public final class RecordBatcher: Sendable {
     }
 
     func append(_ row: GatewayRecordRow) {
-        pending.withLockedValue { $0.append(row) }
+        pending.withLockedValue { queue in
+            if queue.chunks.isEmpty || queue.chunks[queue.chunks.count - 1].count >= Self.batchLimit {
+                var chunk: [GatewayRecordRow] = []
+                chunk.reserveCapacity(256)
+                queue.chunks.append(chunk)
+            }
+            queue.chunks[queue.chunks.count - 1].append(row)
+            queue.count += 1
+        }
     }
 
     /// True while the backlog is at its limit (the proxy handlers then hold their reads).
@@ -37,9 +51,10 @@ public final class RecordBatcher: Sendable {
     /// Writes everything collected so far; returns how many rows.
     @discardableResult
     public func flush(on db: any Database) async throws -> Int {
-        let batch = pending.withLockedValue { rows -> [GatewayRecordRow] in
-            let taken = Array(rows.prefix(Self.batchLimit))
-            rows.removeFirst(taken.count)
+        let batch = pending.withLockedValue { queue -> [GatewayRecordRow] in
+            guard !queue.chunks.isEmpty else { return [] }
+            let taken = queue.chunks.removeFirst()
+            queue.count -= taken.count
             return taken
         }
         guard !batch.isEmpty else { return 0 }
@@ -55,7 +70,10 @@ public final class RecordBatcher: Sendable {
             written.withLockedValue { $0 += batch.count }
             return batch.count
         } catch {
-            pending.withLockedValue { $0.insert(contentsOf: batch, at: 0) }
+            pending.withLockedValue { queue in
+                queue.chunks.insert(batch, at: 0)
+                queue.count += batch.count
+            }
             throw error
         }
     }
