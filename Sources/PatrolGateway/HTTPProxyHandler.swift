@@ -209,6 +209,12 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             exchange.row.username = credentials.username
             guard let found = view.authenticate(username: credentials.username, token: credentials.token) else {
+                // A known tester's name with a wrong token: filed under their team and campaign, so
+                // the organiser sees attempts on that account (the user id stays unset: not proven).
+                if let named = view.testers[credentials.username] {
+                    exchange.row.teamID = named.teamID
+                    exchange.row.campaignID = view.campaignsOfTeam[named.teamID]?.first
+                }
                 return refuse(.badCredentials, context: context, close: isConnect)
             }
             tester = found

@@ -198,7 +198,11 @@ final class SOCKS5Handler: ChannelInboundHandler, RemovableChannelHandler {
         var row = baseRow(host: host, port: port, decision: "denied")
         row.reason = refusal.rawValue
         if let alert = refusal.alert { row.alerts.append(alert) }
-        if let team = tester?.teamID { row.campaignID = gateway.view?.campaignsOfTeam[team]?.first }
+        // A known tester's name with a wrong token is filed under their team, as on the HTTP side.
+        if let team = tester?.teamID ?? username.flatMap({ gateway.view?.testers[$0]?.teamID }) {
+            row.teamID = team
+            row.campaignID = gateway.view?.campaignsOfTeam[team]?.first
+        }
         gateway.record(row)
     }
 }

@@ -188,6 +188,13 @@ final class GatewayLiveTests: XCTestCase {
             let records = try await rig.records()
             XCTAssertEqual(records.map(\.reason), ["auth_required", "bad_credentials", "bad_credentials"])
             XCTAssertEqual(rig.http.requests, 0)
+            // Attempts on a known account are filed under its team and campaign for the organiser,
+            // without claiming the tester made them.
+            let t01 = try await Team.query(on: rig.app.db).filter(\.$code == "T01").first()!
+            XCTAssertEqual(records[1].$team.id, t01.id)
+            XCTAssertEqual(records[1].$campaign.id, rig.campaign.id)
+            XCTAssertNil(records[1].$user.id)
+            XCTAssertNil(records[0].$team.id, "no name, no team")
         }
     }
 
