@@ -39,12 +39,7 @@ public enum GatewayReplay {
             throw Problem.notReplayable(record.kind)
         }
         let port = record.port
-        let unitCodes = Dictionary(try await Unit.query(on: db).all().compactMap { u in u.id.map { ($0, u.code) } },
-                                   uniquingKeysWith: { a, _ in a })
-        let assets = try await Asset.query(on: db).filter(\.$campaign.$id == campaignID).all()
-        let scope = Scope.compile(assets.map {
-            ScopeAsset(code: $0.code, unit: unitCodes[$0.$unit.id] ?? "", kind: $0.kind, target: $0.target, ports: $0.ports)
-        }).scope
+        let scope = Scope.compile(try await GatewayDirectory.scopeAssets(campaigns: [campaignID], on: db)[campaignID] ?? []).scope
 
         var row = GatewayRecordRow(client: "replay", kind: "replay", url: record.url, host: target.host, port: port,
                                    startedAt: Date(), decision: "denied")

@@ -81,24 +81,30 @@ public struct GatewayDirectory: Sendable {
     /// The setting key holding a campaign's campaign-wide interception switch.
     public static func interceptAllKey(_ campaignCode: String) -> String { "PATROL_GATEWAY_INTERCEPT_ALL_\(campaignCode)" }
 
+    /// The campaigns' assets as the scope engine takes them, sorted by code (the gateway's view and
+    /// a replay's check compile the same thing).
+    public static func scopeAssets(campaigns ids: [UUID], on db: any Database) async throws -> [UUID: [ScopeAsset]] {
+        guard !ids.isEmpty else { return [:] }
+        let units = try await Unit.query(on: db).all()
+        let unitCodes = Dictionary(units.compactMap { u in u.id.map { ($0, u.code) } }, uniquingKeysWith: { a, _ in a })
+        var byCampaign: [UUID: [ScopeAsset]] = [:]
+        for a in try await Asset.query(on: db).filter(\.$campaign.$id ~~ ids).sort(\.$code).all() {
+            byCampaign[a.$campaign.id, default: []].append(
+                ScopeAsset(code: a.code, unit: unitCodes[a.$unit.id] ?? "", kind: a.kind, target: a.target, ports: a.ports))
+        }
+        return byCampaign
+    }
+
     /// Campaigns in a state where testing may happen (running); closed and published ones refuse everything
     /// and need no scope.
     public static func load(on db: any Database) async throws -> GatewayDirectory {
         let settings = try await Setting.all(prefix: "PATROL_GATEWAY_", on: db)
         let running = try await Campaign.query(on: db).filter(\.$state == .running).all()
         let ids = running.compactMap(\.id)
-        var assetsByCampaign: [UUID: [ScopeAsset]] = [:]
+        let assetsByCampaign = try await scopeAssets(campaigns: ids, on: db)
         var fingerprints: [UUID: Hasher] = [:]
-        if !ids.isEmpty {
-            let units = try await Unit.query(on: db).all()
-            let unitCodes = Dictionary(units.compactMap { u in u.id.map { ($0, u.code) } }, uniquingKeysWith: { a, _ in a })
-            let assets = try await Asset.query(on: db).filter(\.$campaign.$id ~~ ids).sort(\.$code).all()
-            for a in assets {
-                let cid = a.$campaign.id
-                assetsByCampaign[cid, default: []].append(
-                    ScopeAsset(code: a.code, unit: unitCodes[a.$unit.id] ?? "", kind: a.kind, target: a.target, ports: a.ports))
-                fingerprints[cid, default: Hasher()].combine("\(a.code)|\(a.kind.rawValue)|\(a.target)|\(a.ports ?? "")")
-            }
+        for (cid, assets) in assetsByCampaign {
+            for a in assets { fingerprints[cid, default: Hasher()].combine("\(a.code)|\(a.kind.rawValue)|\(a.target)|\(a.ports ?? "")") }
         }
         let campaigns = running.compactMap { c -> CampaignEntry? in
             guard let id = c.id else { return nil }

@@ -228,9 +228,13 @@ extension GatewayLiveTests {
             }
             XCTAssertEqual(rig.gateway.view?.settings.bodyCapBytes, 32 * 1024, "applied to the running gateway")
             XCTAssertEqual(rig.gateway.view?.settings.retentionDays, 30)
+            try await rig.flush()
             try await app.test(.GET, "/campaigns/CZ2022/gateway", headers: cookie) { res async throws in
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertTrue(res.body.string.contains("action\" value=\"resume\""), "T02 offers resume")
+                // T01's last hour, counted in SQL: three requests, one refused while suspended, no alert.
+                XCTAssertTrue(res.body.string.contains("<td class=\"num\">3</td><td class=\"num\">1</td><td class=\"num\">0</td>"),
+                              res.body.string)
                 XCTAssertTrue(res.body.string.contains("DROP") == false)
             }
         }

@@ -59,7 +59,12 @@ struct GatewayController: RouteCollection {
         var ids: [String: UUID] = [:]
 
         init(_ campaign: Campaign, _ db: any Database) async throws {
-            for link in try await CampaignTeam.query(on: db).filter(\.$campaign.$id == campaign.requireID()).with(\.$team).all() {
+            self.init(try await CampaignTeam.query(on: db).filter(\.$campaign.$id == campaign.requireID()).with(\.$team).all())
+        }
+
+        /// From links already loaded with their teams.
+        init(_ links: [CampaignTeam]) {
+            for link in links {
                 guard let id = link.team.id else { continue }
                 codes[id] = link.team.code
                 ids[link.team.code] = id
@@ -269,8 +274,10 @@ struct GatewayController: RouteCollection {
 
     func caCertificate(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
-        let ca = try CampaignCA.loadOrCreate(dataDirectory: URL(fileURLWithPath: req.application.patrolOptions.dataDirectory),
-                                             campaign: campaign.code)
+        // The running gateway's copy when there is one (already loaded), else from the data directory.
+        let ca = try req.application.gateway?.authority(campaign: campaign.code)
+            ?? CampaignCA.loadOrCreate(dataDirectory: URL(fileURLWithPath: req.application.patrolOptions.dataDirectory),
+                                       campaign: campaign.code)
         let response = Response(status: .ok, body: .init(string: ca.certificatePEM))
         response.headers.contentType = HTTPMediaType(type: "application", subType: "x-pem-file")
         response.headers.contentDisposition = .init(.attachment, filename: "patrol-\(campaign.code)-ca.pem")
