@@ -36,12 +36,26 @@ public struct GatewayLifecycle: LifecycleHandler {
         let gateway = Gateway(database: { app.db }, dataDirectory: URL(fileURLWithPath: app.patrolOptions.dataDirectory),
                               environment: ProcessInfo.processInfo.environment,
                                       group: Gateway.eventLoops(environment: ProcessInfo.processInfo.environment), logger: app.logger)
-        let bound = try await gateway.start(host: host, port: port)
+        let bound: Int
+        do { bound = try await gateway.start(host: host, port: port) } catch {
+            throw GatewayListenFailure(address: host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)", reason: "\(error)")
+        }
         app.gateway = gateway
         app.gatewayAddress = host.contains(":") ? "[\(host)]:\(bound)" : "\(host):\(bound)"
     }
 
     public func shutdownAsync(_ app: Application) async {
         await app.gateway?.stop()
+    }
+}
+
+/// The gateway beside the web server could not bind: say which address and what to do.
+public struct GatewayListenFailure: Error, CustomStringConvertible {
+    public var address: String
+    public var reason: String
+    public var description: String {
+        "监管网关无法监听 \(address)（端口被占用？）：用 --gateway-listen 主机:端口 换一个，或 --no-gateway 不在本进程运行网关 / "
+            + "the supervision gateway cannot listen on \(address) (port in use?): choose another with --gateway-listen HOST:PORT "
+            + "or run without it using --no-gateway (\(reason))"
     }
 }
