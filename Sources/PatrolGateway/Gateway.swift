@@ -116,8 +116,7 @@ public final class Gateway: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let idle = gateway.view?.settings.idleTimeout ?? 300
                     try channel.pipeline.syncOperations.addHandlers([
-                        IdleStateHandler(allTimeout: .milliseconds(Int64(idle * 1000))),
-                        IdleCloseHandler(),
+                        IdleCloseHandler(timeout: .milliseconds(Int64(idle * 1000))),
                         ProtocolSniffer(gateway: gateway),
                     ])
                 }

@@ -170,7 +170,8 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let intercept {
             // Decrypted request inside an admitted CONNECT: the target is fixed, the standing is checked again.
             var target = ProxyTarget(scheme: "https", host: intercept.host, port: intercept.port, path: head.uri)
-            if let absolute = ProxyTarget.absolute(head.uri.replacingOccurrences(of: "https://", with: "http://", options: .anchored)) {
+            if head.uri.utf8.first != UInt8(ascii: "/"),
+               let absolute = ProxyTarget.absolute(head.uri.hasPrefix("https://") ? "http://" + head.uri.dropFirst(8) : head.uri) {
                 target.path = absolute.path
             }
             exchange.target = target
@@ -353,7 +354,8 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.head(out)), promise: nil)
         case .body(let buffer):
             exchange.responseBody.add(buffer)
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            // Flushed when the target's read is complete (or at the end): one write per read, not per part.
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .end(let trailers):
             let keepAlive = exchange.keepAlive && exchange.requestEnded
             if exchange.upstreamKeepAlive { upstream?.reusable = true } else {
@@ -371,6 +373,11 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             }
         }
+    }
+
+    func upstreamReadComplete(_ handler: UpstreamHTTPHandler) {
+        guard upstream?.handler === handler, case .forwarding = phase else { return }
+        context?.flush()
     }
 
     func upstreamClosed(_ handler: UpstreamHTTPHandler) {
@@ -545,7 +552,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         row.method = exchange.head.method.rawValue
         row.durationMs = Int((NIODeadline.now() - exchange.started).nanoseconds / 1_000_000)
         row.requestHeaders = exchange.head.headers.map { header in
-            header.name.lowercased() == "proxy-authorization"
+            Self.asciiCaseInsensitiveEquals(header.name, "proxy-authorization")
                 ? GatewayRecordRow.Header(header.name, "Basic (\(row.username ?? "?"):***)")
                 : GatewayRecordRow.Header(header.name, header.value)
         }
@@ -564,12 +571,42 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         gateway.record(row)
     }
 
+    /// Removes the hop-by-hop headers (RFC 9110 §7.6.1) and those the Connection header names. One
+    /// pass to look; the headers are rebuilt only when there is something to drop.
     static func stripHopByHop(_ headers: inout HTTPHeaders) {
-        let listed: [String] = headers[canonicalForm: "connection"].map { $0.lowercased() }
-        let names = ["connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate", "te",
-                     "trailer", "upgrade"] + listed
-        for name in names {
-            headers.remove(name: name)
+        var found = false
+        var listed: [Substring] = []
+        for (name, value) in headers where isHopByHop(name) {
+            found = true
+            guard asciiCaseInsensitiveEquals(name, "connection") else { continue }
+            for token in value.split(separator: ",") {
+                let trimmed = token.drop(while: { $0 == " " || $0 == "\t" })
+                let name = trimmed.prefix(while: { $0 != " " && $0 != "\t" })
+                if !name.isEmpty && !isHopByHop(name) { listed.append(name) }
+            }
+        }
+        guard found else { return }
+        var kept = HTTPHeaders()
+        kept.reserveCapacity(headers.count)
+        for (name, value) in headers where !isHopByHop(name) && !listed.contains(where: { asciiCaseInsensitiveEquals(name, $0) }) {
+            kept.add(name: name, value: value)
+        }
+        headers = kept
+    }
+
+    private static let hopByHop = ["connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
+                                   "te", "trailer", "upgrade"]
+
+    static func isHopByHop<S: StringProtocol>(_ name: S) -> Bool {
+        let length = name.utf8.count
+        return hopByHop.contains { $0.utf8.count == length && asciiCaseInsensitiveEquals(name, $0) }
+    }
+
+    /// Header names compare without regard to ASCII case, and without allocating a lowercased copy.
+    static func asciiCaseInsensitiveEquals<A: StringProtocol, B: StringProtocol>(_ a: A, _ b: B) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        return zip(a.utf8, b.utf8).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
         }
     }
 

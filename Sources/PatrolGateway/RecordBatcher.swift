@@ -60,11 +60,11 @@ public final class RecordBatcher: Sendable {
         guard !batch.isEmpty else { return 0 }
         do {
             let body = try RecordedBody()
-            let compressed = try batch.map { row -> GatewayRecordRow in
-                var r = row
-                r.requestBody = try r.requestBody.map { $0.isEmpty ? $0 : try body.compress($0) }
-                r.responseBody = try r.responseBody.map { $0.isEmpty ? $0 : try body.compress($0) }
-                return r
+            // Compressed in a copy of the batch (the original goes back to the queue if the write fails).
+            var compressed = batch
+            for i in compressed.indices {
+                if let data = compressed[i].requestBody, !data.isEmpty { compressed[i].requestBody = try body.compress(data) }
+                if let data = compressed[i].responseBody, !data.isEmpty { compressed[i].responseBody = try body.compress(data) }
             }
             try await GatewayRecordRow.insert(compressed, on: db)
             written.withLockedValue { $0 += batch.count }

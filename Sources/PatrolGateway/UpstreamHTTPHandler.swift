@@ -20,6 +20,11 @@ final class UpstreamHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         client?.upstreamRead(unwrapInboundIn(data), from: self)
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        client?.upstreamReadComplete(self)
+        context.fireChannelReadComplete()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         client?.upstreamClosed(self)
         context.fireChannelInactive()
