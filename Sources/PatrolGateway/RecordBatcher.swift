@@ -51,7 +51,7 @@ public final class RecordBatcher: Sendable {
     /// Writes everything collected so far; returns how many rows.
     @discardableResult
     public func flush(on db: any Database) async throws -> Int {
-        let batch = pending.withLockedValue { queue -> [GatewayRecordRow] in
+        var batch = pending.withLockedValue { queue -> [GatewayRecordRow] in
             guard !queue.chunks.isEmpty else { return [] }
             let taken = queue.chunks.removeFirst()
             queue.count -= taken.count
@@ -59,14 +59,15 @@ public final class RecordBatcher: Sendable {
         }
         guard !batch.isEmpty else { return 0 }
         do {
+            // Compressed in place (a copy of a few thousand rows cost as much again in retains and
+            // releases); rows that go back to the queue after a failed write keep the mark.
             let body = try RecordedBody()
-            // Compressed in a copy of the batch (the original goes back to the queue if the write fails).
-            var compressed = batch
-            for i in compressed.indices {
-                if let data = compressed[i].requestBody, !data.isEmpty { compressed[i].requestBody = try body.compress(data) }
-                if let data = compressed[i].responseBody, !data.isEmpty { compressed[i].responseBody = try body.compress(data) }
+            for i in batch.indices where !batch[i].bodiesCompressed {
+                if let data = batch[i].requestBody, !data.isEmpty { batch[i].requestBody = try body.compress(data) }
+                if let data = batch[i].responseBody, !data.isEmpty { batch[i].responseBody = try body.compress(data) }
+                batch[i].bodiesCompressed = true
             }
-            try await GatewayRecordRow.insert(compressed, on: db)
+            try await GatewayRecordRow.insert(batch, on: db)
             written.withLockedValue { $0 += batch.count }
             return batch.count
         } catch {

@@ -36,6 +36,9 @@ public struct GatewayRecordRow: Sendable {
     public var responseBodyTruncated = false
     public var tls: String?
     public var replayOf: Int?
+    /// Set by the gateway's writer once the bodies hold their stored (compressed) form, so a batch
+    /// that goes back to the queue after a failed write is not compressed twice. Not a column.
+    public var bodiesCompressed = false
 
     public struct Header: Sendable, Equatable {
         public var name, value: String
@@ -66,9 +69,17 @@ public struct GatewayRecordRow: Sendable {
     static let sqliteCacheKiB = 16 * 1024
 
     /// Writes the rows in one transaction, a multi-row INSERT per chunk.
+    ///
+    /// Rows wait in the gateway's queue for a moment, and a campaign, team or tester may be removed
+    /// in that moment: their rows would then violate a foreign key, fail the whole batch, and fail
+    /// it again on every retry while the queue filled behind it. So the links are checked first, as
+    /// the removal itself would have treated the rows: rows of a removed campaign are dropped (its
+    /// records were deleted with it), a removed team or tester is cleared from the row.
     public static func insert(_ rows: [GatewayRecordRow], on db: any Database) async throws {
         guard !rows.isEmpty else { return }
         try await db.transaction { tx in
+            let rows = try await withLinksThatExist(rows, on: tx)
+            guard !rows.isEmpty else { return }
             if let sqlite = tx as? any SQLiteDatabase {
                 // SQLite: the statement text is built once per chunk size and values are bound as
                 // SQLiteData directly, skipping SQLKit's serializer and the Encodable conversion of
@@ -99,6 +110,28 @@ public struct GatewayRecordRow: Sendable {
                 try await insert.run()
                 start += chunk
             }
+        }
+    }
+
+    static func withLinksThatExist(_ rows: [GatewayRecordRow], on db: any Database) async throws -> [GatewayRecordRow] {
+        func existing<M: Model>(_ model: M.Type, _ ids: Set<UUID>) async throws -> Set<UUID> where M.IDValue == UUID {
+            guard !ids.isEmpty else { return [] }
+            return Set(try await M.query(on: db).filter(\._$id ~~ ids).all(\._$id))
+        }
+        let campaigns = try await existing(Campaign.self, Set(rows.compactMap(\.campaignID)))
+        let teams = try await existing(Team.self, Set(rows.compactMap(\.teamID)))
+        let users = try await existing(User.self, Set(rows.compactMap(\.userID)))
+        let intact = rows.allSatisfy { row in
+            row.campaignID.map(campaigns.contains) ?? true && row.teamID.map(teams.contains) ?? true
+                && row.userID.map(users.contains) ?? true
+        }
+        if intact { return rows }
+        return rows.compactMap { row in
+            if let id = row.campaignID, !campaigns.contains(id) { return nil }
+            var kept = row
+            if let id = row.teamID, !teams.contains(id) { kept.teamID = nil }
+            if let id = row.userID, !users.contains(id) { kept.userID = nil }
+            return kept
         }
     }
 
@@ -137,14 +170,17 @@ public struct GatewayRecordRow: Sendable {
         }
         func int(_ i: Int?) -> SQLiteData { i.map { .integer($0) } ?? .null }
         func blob(_ d: Data?) -> SQLiteData { d.map { .blob(ByteBuffer(bytes: $0)) } ?? .null }
-        binds.append(contentsOf: [
-            uuid(campaignID), uuid(teamID), uuid(userID), text(username), .text(client), .text(kind), text(method), .text(url),
-            .text(host), .integer(port), text(address), int(status), .integer(Int(bytesUp)), .integer(Int(bytesDown)),
-            .float(startedAt.timeIntervalSince1970), .integer(durationMs), .text(decision), text(reason),
-            alerts.isEmpty ? .null : .text(alerts.joined(separator: ",")), text(Self.json(requestHeaders)),
-            text(Self.json(responseHeaders)), blob(requestBody), .integer(requestBodySize), .integer(requestBodyTruncated ? 1 : 0),
-            blob(responseBody), .integer(responseBodySize), .integer(responseBodyTruncated ? 1 : 0), text(tls), int(replayOf),
-        ])
+        // One append per value: an array literal here would allocate a 29-element array per row.
+        binds.append(uuid(campaignID)); binds.append(uuid(teamID)); binds.append(uuid(userID))
+        binds.append(text(username)); binds.append(.text(client)); binds.append(.text(kind)); binds.append(text(method))
+        binds.append(.text(url)); binds.append(.text(host)); binds.append(.integer(port)); binds.append(text(address))
+        binds.append(int(status)); binds.append(.integer(Int(bytesUp))); binds.append(.integer(Int(bytesDown)))
+        binds.append(.float(startedAt.timeIntervalSince1970)); binds.append(.integer(durationMs)); binds.append(.text(decision))
+        binds.append(text(reason)); binds.append(alerts.isEmpty ? .null : .text(alerts.joined(separator: ",")))
+        binds.append(text(Self.json(requestHeaders))); binds.append(text(Self.json(responseHeaders)))
+        binds.append(blob(requestBody)); binds.append(.integer(requestBodySize)); binds.append(.integer(requestBodyTruncated ? 1 : 0))
+        binds.append(blob(responseBody)); binds.append(.integer(responseBodySize)); binds.append(.integer(responseBodyTruncated ? 1 : 0))
+        binds.append(text(tls)); binds.append(int(replayOf))
     }
 
     var values: [any Encodable & Sendable] {

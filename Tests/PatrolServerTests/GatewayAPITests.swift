@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import PatrolCore
 @testable import PatrolGateway
@@ -311,6 +312,62 @@ extension GatewayLiveTests {
             let mine = try await GatewayRecord.query(on: rig.app.db).filter(\.$url == url).all()
             XCTAssertEqual(Set(mine.map(\.decision)), ["allowed", "denied"])
             await node.stop()
+        }
+    }
+
+    /// A campaign, team or tester removed while its rows wait in the queue must not fail the batch
+    /// (and every retry of it, while the queue fills behind it): the rows are written as the removal
+    /// would have left them.
+    func testRowsOfRemovedCampaignsTeamsAndTestersDoNotBlockTheQueue() async throws {
+        try await withRig { rig in
+            let db = rig.app.db
+            let found = try await Campaign.query(on: db).filter(\.$code == "CZ2022").first()
+            let campaign = try XCTUnwrap(found).requireID()
+            func row(_ path: String, campaign: UUID?, team: UUID? = nil, user: UUID? = nil) -> GatewayRecordRow {
+                var row = GatewayRecordRow(client: "127.0.0.1:1", kind: "http", url: "http://127.0.0.1/\(path)", host: "127.0.0.1",
+                                           port: 80, startedAt: Date(), decision: "allowed")
+                row.campaignID = campaign
+                row.teamID = team
+                row.userID = user
+                return row
+            }
+            rig.gateway.record(row("gone-campaign", campaign: UUID()))
+            rig.gateway.record(row("gone-team-and-tester", campaign: campaign, team: UUID(), user: UUID()))
+            rig.gateway.record(row("intact", campaign: campaign))
+            try await rig.flush()
+            XCTAssertEqual(rig.gateway.batcher.pendingCount, 0, "nothing left behind to fail again")
+            let written = try await GatewayRecord.query(on: db).sort(\.$id).all()
+            XCTAssertEqual(written.map(\.url), ["http://127.0.0.1/gone-team-and-tester", "http://127.0.0.1/intact"],
+                           "the removed campaign's row goes with its records")
+            XCTAssertNil(written[0].$team.id)
+            XCTAssertNil(written[0].$user.id)
+            XCTAssertEqual(written[0].$campaign.id, campaign)
+        }
+    }
+
+    /// A write that fails (here: the table is briefly away) puts the batch back; the next write
+    /// stores each body once, compressed once.
+    func testFailedWriteKeepsTheBatchAndCompressesBodiesOnce() async throws {
+        try await withRig { rig in
+            guard let sql = rig.app.db as? any SQLDatabase else { return XCTFail("SQL database expected") }
+            var row = GatewayRecordRow(client: "127.0.0.1:1", kind: "http", url: "http://127.0.0.1/kept", host: "127.0.0.1",
+                                       port: 80, startedAt: Date(), decision: "allowed")
+            let body = Data(String(repeating: "retry me ", count: 300).utf8)
+            row.responseBody = body
+            row.responseBodySize = body.count
+            rig.gateway.record(row)
+            try await sql.raw("ALTER TABLE gateway_records RENAME TO gateway_records_away").run()
+            do {
+                try await rig.flush()
+                XCTFail("the write should have failed")
+            } catch {}
+            XCTAssertEqual(rig.gateway.batcher.pendingCount, 1, "the row is back in the queue")
+            try await sql.raw("ALTER TABLE gateway_records_away RENAME TO gateway_records").run()
+            try await rig.flush()
+            XCTAssertEqual(rig.gateway.batcher.pendingCount, 0)
+            let kept = try await GatewayRecord.query(on: rig.app.db).filter(\.$url == "http://127.0.0.1/kept").first()
+            let stored = try XCTUnwrap(kept)
+            XCTAssertEqual(try RecordedBody.decompress(try XCTUnwrap(stored.responseBody)), body)
         }
     }
 
