@@ -83,6 +83,54 @@ final class GatewayLiveTests: XCTestCase {
         }
     }
 
+    /// Back-pressure (SPEC §6): a client that stops reading stops the gateway reading from the target,
+    /// so a large response waits in the target's socket rather than in the gateway's memory; when
+    /// the client reads again, every byte arrives.
+    func testASlowClientHoldsTheTargetBack() async throws {
+        try await withRig { rig in
+            let mebibytes = 64, total = 64 * 1024 * 1024
+            let received = NIOLockedValueBox(0)
+            let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.autoRead, value: false)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ByteCounter(received: received)) }
+                }
+                .connect(host: "127.0.0.1", port: rig.port).get()
+            let credentials = Data("gw-tester:\(rig.token)".utf8).base64EncodedString()
+            let request = "GET http://127.0.0.1:\(rig.http.port)/big/\(mebibytes) HTTP/1.1\r\nHost: 127.0.0.1:\(rig.http.port)\r\n"
+                + "Proxy-Authorization: Basic \(credentials)\r\n\r\n"
+            try await client.writeAndFlush(ByteBuffer(string: request))
+            // Nothing is read by the client: the target gets as far as the sockets' buffers on the way.
+            try await Task.sleep(for: .milliseconds(1500))
+            let stalled = rig.http.streamed
+            XCTAssertGreaterThan(stalled, 0, "the target started sending")
+            XCTAssertLessThan(stalled, total * 5 / 8, "held back while the client does not read (sent \(stalled) of \(total))")
+            // Reading again drains everything, byte for byte.
+            try await client.setOption(.autoRead, value: true)
+            let started = ContinuousClock.now
+            while received.withLockedValue({ $0 }) < total, ContinuousClock.now - started < .seconds(20) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            XCTAssertGreaterThan(received.withLockedValue { $0 }, total, "head and the whole body arrived")
+            XCTAssertEqual(rig.http.streamed, total)
+            try await client.close()
+            let records = try await rig.records()
+            let record = try XCTUnwrap(records.last)
+            XCTAssertEqual(record.responseBodySize, total)
+            XCTAssertTrue(record.responseBodyTruncated, "only the first 64 KiB kept")
+        }
+    }
+
+    final class ByteCounter: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        let received: NIOLockedValueBox<Int>
+        init(received: NIOLockedValueBox<Int>) { self.received = received }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let count = unwrapInboundIn(data).readableBytes
+            received.withLockedValue { $0 += count }
+        }
+    }
+
     // MARK: curl
 
     struct CurlResult {
@@ -347,20 +395,26 @@ struct RawTunnel {
     }
 }
 
-/// A small origin server: `/echo` returns the request body, anything else `hello <uri>`.
+/// A small origin server: `/echo` returns the request body, `/big/<MiB>` streams that many MiB
+/// as fast as its socket takes them (counting what the socket took), anything else `hello <uri>`.
 final class TestUpstream: Sendable {
     let channel: any Channel
     let counter: NIOLockedValueBox<Int>
+    let bigSent: NIOLockedValueBox<Int>
     var port: Int { channel.localAddress!.port! }
     var requests: Int { counter.withLockedValue { $0 } }
+    /// Bytes of `/big` bodies the socket has accepted so far.
+    var streamed: Int { bigSent.withLockedValue { $0 } }
 
-    init(channel: any Channel, counter: NIOLockedValueBox<Int>) {
+    init(channel: any Channel, counter: NIOLockedValueBox<Int>, bigSent: NIOLockedValueBox<Int>) {
         self.channel = channel
         self.counter = counter
+        self.bigSent = bigSent
     }
 
     static func start(tls: NIOSSLContext?) async throws -> TestUpstream {
         let counter = NIOLockedValueBox(0)
+        let bigSent = NIOLockedValueBox(0)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -368,11 +422,11 @@ final class TestUpstream: Sendable {
                     let sync = channel.pipeline.syncOperations
                     if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
                     try sync.configureHTTPServerPipeline()
-                    try sync.addHandler(Responder(counter: counter))
+                    try sync.addHandler(Responder(counter: counter, bigSent: bigSent))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return TestUpstream(channel: channel, counter: counter)
+        return TestUpstream(channel: channel, counter: counter, bigSent: bigSent)
     }
 
     func stop() async throws { try await channel.close() }
@@ -381,9 +435,31 @@ final class TestUpstream: Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
         let counter: NIOLockedValueBox<Int>
+        let bigSent: NIOLockedValueBox<Int>
         var head: HTTPRequestHead?
         var body = ByteBuffer()
-        init(counter: NIOLockedValueBox<Int>) { self.counter = counter }
+        /// Chunks of a `/big` body still to write; written only while the socket is writable.
+        var bigLeft = 0
+        init(counter: NIOLockedValueBox<Int>, bigSent: NIOLockedValueBox<Int>) {
+            self.counter = counter
+            self.bigSent = bigSent
+        }
+
+        static let chunk = ByteBuffer(repeating: UInt8(ascii: "b"), count: 64 * 1024)
+
+        func channelWritabilityChanged(context: ChannelHandlerContext) {
+            writeBig(context)
+            context.fireChannelWritabilityChanged()
+        }
+
+        func writeBig(_ context: ChannelHandlerContext) {
+            while bigLeft > 0 && context.channel.isWritable {
+                bigLeft -= 1
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(Self.chunk))), promise: nil)
+                bigSent.withLockedValue { $0 += Self.chunk.readableBytes }
+                if bigLeft == 0 { context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil) }
+            }
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
@@ -395,6 +471,13 @@ final class TestUpstream: Sendable {
             case .end:
                 counter.withLockedValue { $0 += 1 }
                 guard let head else { return }
+                if head.uri.hasPrefix("/big/"), let mebibytes = Int(head.uri.dropFirst(5)) {
+                    var response = HTTPResponseHead(version: .http1_1, status: .ok)
+                    response.headers.add(name: "Content-Length", value: "\(mebibytes * 1024 * 1024)")
+                    context.writeAndFlush(wrapOutboundOut(.head(response)), promise: nil)
+                    bigLeft = mebibytes * 16
+                    return writeBig(context)
+                }
                 let reply = head.uri.hasPrefix("/echo") ? body : ByteBuffer(string: "hello \(head.uri)")
                 var response = HTTPResponseHead(version: .http1_1, status: .ok)
                 response.headers.add(name: "Content-Length", value: "\(reply.readableBytes)")
