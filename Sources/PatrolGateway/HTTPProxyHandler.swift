@@ -572,34 +572,33 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Removes the hop-by-hop headers (RFC 9110 §7.6.1) and those the Connection header names. One
-    /// pass to look; the headers are rebuilt only when there is something to drop.
+    /// pass to look, then one in-place removal per name found (usually one: Proxy-Authorization on a
+    /// request, Connection on a response).
     static func stripHopByHop(_ headers: inout HTTPHeaders) {
-        var found = false
-        var listed: [Substring] = []
+        var found: [String] = []
         for (name, value) in headers where isHopByHop(name) {
-            found = true
+            if !found.contains(where: { asciiCaseInsensitiveEquals($0, name) }) { found.append(name) }
             guard asciiCaseInsensitiveEquals(name, "connection") else { continue }
             for token in value.split(separator: ",") {
                 let trimmed = token.drop(while: { $0 == " " || $0 == "\t" })
-                let name = trimmed.prefix(while: { $0 != " " && $0 != "\t" })
-                if !name.isEmpty && !isHopByHop(name) { listed.append(name) }
+                let listed = trimmed.prefix(while: { $0 != " " && $0 != "\t" })
+                if !listed.isEmpty && !found.contains(where: { asciiCaseInsensitiveEquals($0, listed) }) {
+                    found.append(String(listed))
+                }
             }
         }
-        guard found else { return }
-        var kept = HTTPHeaders()
-        kept.reserveCapacity(headers.count)
-        for (name, value) in headers where !isHopByHop(name) && !listed.contains(where: { asciiCaseInsensitiveEquals(name, $0) }) {
-            kept.add(name: name, value: value)
-        }
-        headers = kept
+        for name in found { headers.remove(name: name) }
     }
 
     private static let hopByHop = ["connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
                                    "te", "trailer", "upgrade"]
 
     static func isHopByHop<S: StringProtocol>(_ name: S) -> Bool {
-        let length = name.utf8.count
-        return hopByHop.contains { $0.utf8.count == length && asciiCaseInsensitiveEquals(name, $0) }
+        // The eight names are 2, 7, 10, 16, 18 and 19 bytes long: most headers are out at the length.
+        switch name.utf8.count {
+        case 2, 7, 10, 16, 18, 19: return hopByHop.contains { asciiCaseInsensitiveEquals(name, $0) }
+        default: return false
+        }
     }
 
     /// Header names compare without regard to ASCII case, and without allocating a lowercased copy.
