@@ -9,6 +9,7 @@ import os
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -118,11 +119,28 @@ def as_user(driver, username, password):
     login(driver, username, password)
 
 
+def left_the_page(element):
+    """Like EC.staleness_of, but also when Chrome, in the middle of the navigation, answers that
+    the node "does not belong to the document" (a WebDriverException staleness_of lets through:
+    it failed one CI run of the finding flow)."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return check
+
+
 def submit_form(driver, selector):
     """Submits the form and waits for the next page."""
     old = driver.find_element(By.TAG_NAME, "main")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 10).until(EC.staleness_of(old))
+    WebDriverWait(driver, 10).until(left_the_page(old))
 
 
 def write_png(path, width=120, height=60):
