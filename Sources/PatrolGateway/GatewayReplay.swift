@@ -124,11 +124,9 @@ public enum GatewayReplay {
     }
 
     private static func compressed(_ row: GatewayRecordRow) throws -> GatewayRecordRow {
-        let codec = try RecordedBody()
-        var r = row
-        r.requestBody = try r.requestBody.map { try codec.compress($0) }
-        r.responseBody = try r.responseBody.map { try codec.compress($0) }
-        return r
+        var stored = row
+        try RecordedBody().compressBodies(of: &stored)
+        return stored
     }
 }
 

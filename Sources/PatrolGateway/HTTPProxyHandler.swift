@@ -193,7 +193,9 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let isConnect = head.method == .CONNECT
         guard let target = isConnect ? ProxyTarget.authority(head.uri) : ProxyTarget.absolute(head.uri) else {
             exchange.target = ProxyTarget(scheme: "http", host: "", port: 0, path: head.uri)
-            return refuse(head.uri.hasPrefix("/") || isConnect ? .badRequest : .unsupported, context: context, close: isConnect)
+            // A malformed http:// URL (no host, a bad port) is a bad request; only another scheme is unsupported.
+            let malformed = head.uri.hasPrefix("/") || isConnect || ProxyTarget.httpSchemeEnd(head.uri) != nil
+            return refuse(malformed ? .badRequest : .unsupported, context: context, close: isConnect)
         }
         exchange.target = target
         exchange.row.kind = isConnect ? "tunnel" : "http"

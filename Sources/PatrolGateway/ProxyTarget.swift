@@ -21,16 +21,8 @@ struct ProxyTarget: Equatable, Sendable {
     static func absolute(_ uri: String) -> ProxyTarget? {
         // Byte-wise on the UTF-8 view: this runs for every request, and Foundation's `range(of:)`
         // bridged through NSString (about 3 % of the event loop's time at benchmark load).
-        let bytes = uri.utf8
-        guard bytes.count > 7 else { return nil }
-        var scheme = bytes.startIndex
-        for expected in "http://".utf8 {
-            let byte = bytes[scheme]
-            // Letters compare without case (`HTTP://` is the same scheme); the rest exactly.
-            guard byte == expected || (expected >= UInt8(ascii: "a") && byte == expected - 0x20) else { return nil }
-            scheme = bytes.index(after: scheme)
-        }
-        let rest = uri[scheme...]
+        guard let afterScheme = httpSchemeEnd(uri) else { return nil }
+        let rest = uri[afterScheme...]
         let authorityEnd = rest.utf8.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") })
             ?? rest.endIndex
         var path = rest[authorityEnd...]
@@ -40,6 +32,20 @@ struct ProxyTarget: Equatable, Sendable {
         if let at = authority.utf8.lastIndex(of: UInt8(ascii: "@")) { authority = authority[authority.utf8.index(after: at)...] }
         guard let (host, port) = hostAndPort(String(authority), defaultPort: 80) else { return nil }
         return ProxyTarget(scheme: "http", host: host, port: port, path: pathText)
+    }
+
+    /// Where `http://` (in any case) ends at the start of `uri`; nil for other schemes and forms.
+    static func httpSchemeEnd(_ uri: String) -> String.Index? {
+        let bytes = uri.utf8
+        var index = bytes.startIndex
+        for expected in "http://".utf8 {
+            guard index < bytes.endIndex else { return nil }
+            let byte = bytes[index]
+            // Letters compare without case (`HTTP://` is the same scheme); the rest exactly.
+            guard byte == expected || (expected >= UInt8(ascii: "a") && byte == expected - 0x20) else { return nil }
+            index = bytes.index(after: index)
+        }
+        return index
     }
 
     static func authority(_ text: String) -> ProxyTarget? {

@@ -62,11 +62,7 @@ public final class RecordBatcher: Sendable {
             // Compressed in place (a copy of a few thousand rows cost as much again in retains and
             // releases); rows that go back to the queue after a failed write keep the mark.
             let body = try RecordedBody()
-            for i in batch.indices where !batch[i].bodiesCompressed {
-                if let data = batch[i].requestBody, !data.isEmpty { batch[i].requestBody = try body.compress(data) }
-                if let data = batch[i].responseBody, !data.isEmpty { batch[i].responseBody = try body.compress(data) }
-                batch[i].bodiesCompressed = true
-            }
+            for i in batch.indices { try body.compressBodies(of: &batch[i]) }
             try await GatewayRecordRow.insert(batch, on: db)
             written.withLockedValue { $0 += batch.count }
             return batch.count

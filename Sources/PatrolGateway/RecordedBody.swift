@@ -1,6 +1,7 @@
 import CompressNIO
 import Foundation
 import NIOCore
+import PatrolStore
 
 /// Bodies are stored zlib-compressed (SPEC §6: bodies up to a cap, stored compressed). One pair of
 /// compressors serves a whole batch: zlib's set-up allocates a few hundred KiB, too much per request.
@@ -27,6 +28,15 @@ public struct RecordedBody {
         output.reserveCapacity(compressor.maxSize(from: input))
         try compressor.deflate(from: &input, to: &output, flush: .finish)
         return Data(output.readableBytesView)
+    }
+
+    /// Puts the row's bodies in their stored form, once: a row that goes back to the queue after a
+    /// failed write keeps the mark and is not compressed again.
+    public func compressBodies(of row: inout GatewayRecordRow) throws {
+        guard !row.bodiesCompressed else { return }
+        if let data = row.requestBody, !data.isEmpty { row.requestBody = try compress(data) }
+        if let data = row.responseBody, !data.isEmpty { row.responseBody = try compress(data) }
+        row.bodiesCompressed = true
     }
 
     /// Bits of order-0 entropy per byte above which deflate gains (almost) nothing. Text and markup

@@ -43,7 +43,7 @@ public enum Refusal: String, Sendable, Error, CaseIterable {
         case .teamSuspended: "本检测队已被暂停。 / Your team is suspended."
         case .rateLimited: "请求过快，超过本队的速率限制。 / Too many requests: your team's rate limit is exceeded."
         case .badRequest: "请求无法解析：请把本端口配置为 HTTP 代理。 / The request could not be understood: configure this port as an HTTP proxy."
-        case .unsupported: "网关不支持此类请求。 / The gateway does not support this kind of request."
+        case .unsupported: "网关只转发 http:// 请求和 CONNECT 隧道（HTTPS 请走 CONNECT，即把本端口也设为 HTTPS 代理），不支持其他协议。 / The gateway forwards http:// requests and CONNECT tunnels (send HTTPS through CONNECT: use this port as your HTTPS proxy too); other schemes are not supported."
         }
     }
 }

@@ -210,6 +210,8 @@ public struct GatewayRecordRow: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func appendJSONString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Almost every header needs no escaping: then its bytes go in whole.
@@ -226,9 +228,8 @@ public struct GatewayRecordRow: Sendable {
             case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
             case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
             case ..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
                 out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                                        hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
             default:
                 // Multi-byte UTF-8 passes through unchanged: JSON text is UTF-8.
                 out.append(byte)

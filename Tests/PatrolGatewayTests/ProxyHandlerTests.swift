@@ -73,6 +73,17 @@ final class ProxyHandlerTests: XCTestCase {
         XCTAssertTrue(try outbound(channel).hasPrefix("HTTP/1.1 400"))
     }
 
+    func testMalformedHTTPURLIsABadRequestAndOtherSchemesSayWhatIsSupported() throws {
+        let malformed = try channel(makeGateway())
+        try malformed.writeInbound(ByteBuffer(string: "GET HTTP:///x HTTP/1.1\r\nHost: proxy\r\n\r\n"))
+        XCTAssertTrue(try outbound(malformed).hasPrefix("HTTP/1.1 400"), "an http URL without a host is malformed, not unsupported")
+        let https = try channel(makeGateway())
+        try https.writeInbound(ByteBuffer(string: "GET https://a.example/ HTTP/1.1\r\nHost: a.example\r\n\r\n"))
+        let answer = try outbound(https)
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 501"))
+        XCTAssertTrue(answer.contains("CONNECT"), "the refusal says how HTTPS goes through the gateway")
+    }
+
     func testSOCKS5WithoutUsernamePasswordIsRefused() throws {
         let gateway = makeGateway()
         let channel = try channel(gateway)
@@ -150,6 +161,8 @@ final class ProxyHandlerTests: XCTestCase {
         XCTAssertNil(ProxyTarget.absolute("https://h.example/"), "https is CONNECT's business")
         XCTAssertNil(ProxyTarget.absolute("http:/h.example/"))
         XCTAssertNil(ProxyTarget.absolute("http:///path"), "no host")
+        XCTAssertNil(ProxyTarget.absolute("http://"), "nothing after the scheme")
+        XCTAssertNil(ProxyTarget.httpSchemeEnd("http:"), "a prefix of the scheme is not the scheme")
         XCTAssertNil(ProxyTarget.absolute("http://h.example:99999/"))
         XCTAssertEqual(ProxyTarget.authority("h.example:443")?.port, 443)
         XCTAssertEqual(ProxyTarget.authority("[::1]:8443")?.host, "::1")
