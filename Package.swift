@@ -43,10 +43,12 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Prototypes for the SQLite that sqlite-nio links in (see its header for why).
+        .target(name: "CPatrolSQLite"),
         .target(
             name: "PatrolStore",
             dependencies: [
-                "PatrolCore",
+                "PatrolCore", "CPatrolSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

@@ -137,8 +137,13 @@ public final class Gateway: Sendable {
             while !Task.isCancelled {
                 // A full batch means more is waiting: write on without pausing until caught up.
                 if !behind { try? await Task.sleep(for: gateway.flushInterval) }
+                // Stopping: `stop()` writes what is left.
+                if Task.isCancelled { break }
                 do {
                     behind = try await gateway.batcher.flush(on: gateway.database()) >= RecordBatcher.batchLimit
+                } catch is CancellationError {
+                    // Stopped while the batch waited for a thread: it is back in the queue for `stop()`.
+                    break
                 } catch {
                     behind = false
                     gateway.logger.error("gateway records not yet written (\(gateway.batcher.pendingCount) waiting): \(String(describing: error))")
@@ -164,6 +169,7 @@ public final class Gateway: Sendable {
         do {
             while try await batcher.flush(on: database()) > 0 {}
         } catch { logger.error("gateway records lost at stop: \(String(describing: error))") }
+        batcher.close()
     }
 
     /// Deletes records older than the retention setting, at most once an hour.

@@ -1,7 +1,5 @@
 import FluentKit
 import Foundation
-import NIOCore
-import SQLiteNIO
 import SQLKit
 
 /// A gateway record as the gateway builds it on its event loops: a plain value, written later in a
@@ -61,14 +59,11 @@ public struct GatewayRecordRow: Sendable {
                           "request_body_truncated", "response_body", "response_body_size", "response_body_truncated",
                           "tls", "replay_of"]
 
-    /// Rows per INSERT statement: 29 columns × 1000 stays below SQLite's (32766) and PostgreSQL's
-    /// (65535) bind limits.
+    /// Rows per INSERT statement: 29 columns × 1000 stays below PostgreSQL's bind limit (65535).
     static let chunk = 1000
 
-    /// The page cache of the connection that writes a batch, in KiB.
-    static let sqliteCacheKiB = 16 * 1024
-
-    /// Writes the rows in one transaction, a multi-row INSERT per chunk.
+    /// Writes the rows in one transaction, a multi-row INSERT per chunk. This is the way for
+    /// PostgreSQL and single rows; the gateway writes its SQLite batches with `SQLiteRecordWriter`.
     ///
     /// Rows wait in the gateway's queue for a moment, and a campaign, team or tester may be removed
     /// in that moment: their rows would then violate a foreign key, fail the whole batch, and fail
@@ -80,27 +75,6 @@ public struct GatewayRecordRow: Sendable {
         try await db.transaction { tx in
             let rows = try await withLinksThatExist(rows, on: tx)
             guard !rows.isEmpty else { return }
-            if let sqlite = tx as? any SQLiteDatabase {
-                // SQLite: the statement text is built once per chunk size and values are bound as
-                // SQLiteData directly, skipping SQLKit's serializer and the Encodable conversion of
-                // 29 values per row (a third of the writer's time at benchmark load).
-                // A batch of a few thousand rows with bodies is several MiB: with SQLite's default
-                // 2 MiB page cache the pages spilled to the WAL in the middle of the transaction
-                // (about a tenth of the writer's time at benchmark load). The setting is per connection.
-                _ = try await sqlite.query("PRAGMA cache_size = -\(sqliteCacheKiB)")
-                // A batch names a handful of campaigns, teams and testers: their ids are spelled once.
-                var ids: [UUID: SQLiteData] = [:]
-                var start = 0
-                while start < rows.count {
-                    let slice = rows[start..<min(rows.count, start + chunk)]
-                    var binds: [SQLiteData] = []
-                    binds.reserveCapacity(slice.count * columns.count)
-                    for row in slice { row.appendSQLite(to: &binds, ids: &ids) }
-                    _ = try await sqlite.query(sqliteInsert(rows: slice.count), binds)
-                    start += chunk
-                }
-                return
-            }
             guard let sql = tx as? any SQLDatabase else { fatalError("Patrol's databases are SQL databases") }
             var start = 0
             while start < rows.count {
@@ -118,9 +92,16 @@ public struct GatewayRecordRow: Sendable {
             guard !ids.isEmpty else { return [] }
             return Set(try await M.query(on: db).filter(\._$id ~~ ids).all(\._$id))
         }
-        let campaigns = try await existing(Campaign.self, Set(rows.compactMap(\.campaignID)))
-        let teams = try await existing(Team.self, Set(rows.compactMap(\.teamID)))
-        let users = try await existing(User.self, Set(rows.compactMap(\.userID)))
+        return keepingLinks(rows, campaigns: try await existing(Campaign.self, Set(rows.compactMap(\.campaignID))),
+                            teams: try await existing(Team.self, Set(rows.compactMap(\.teamID))),
+                            users: try await existing(User.self, Set(rows.compactMap(\.userID))))
+    }
+
+    /// The rows as the removal of a campaign, team or tester would have left them, given the ids that
+    /// still exist: rows of a removed campaign go (its records were deleted with it), a removed team
+    /// or tester is cleared from the row.
+    public static func keepingLinks(_ rows: [GatewayRecordRow], campaigns: Set<UUID>, teams: Set<UUID>,
+                                    users: Set<UUID>) -> [GatewayRecordRow] {
         let intact = rows.allSatisfy { row in
             row.campaignID.map(campaigns.contains) ?? true && row.teamID.map(teams.contains) ?? true
                 && row.userID.map(users.contains) ?? true
@@ -146,43 +127,6 @@ public struct GatewayRecordRow: Sendable {
 
     struct GatewayRecordMissing: Error {}
 
-    /// `INSERT … VALUES (?, …), …` for `rows` rows; the full-chunk text is made once.
-    static func sqliteInsert(rows: Int) -> String {
-        rows == chunk ? fullChunkSQL : makeSQLiteInsert(rows: rows)
-    }
-    private static let fullChunkSQL = makeSQLiteInsert(rows: chunk)
-    private static func makeSQLiteInsert(rows: Int) -> String {
-        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        return "INSERT INTO \"\(GatewayRecord.schema)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
-            + Array(repeating: tuple, count: rows).joined(separator: ",")
-    }
-
-    /// The row's values as SQLite stores them through Fluent (UUIDs as text, dates as seconds since
-    /// 1970, booleans as 0/1), in `columns` order.
-    func appendSQLite(to binds: inout [SQLiteData], ids: inout [UUID: SQLiteData]) {
-        func text(_ s: String?) -> SQLiteData { s.map { .text($0) } ?? .null }
-        func uuid(_ u: UUID?) -> SQLiteData {
-            guard let u else { return .null }
-            if let known = ids[u] { return known }
-            let spelled = SQLiteData.text(u.uuidString)
-            ids[u] = spelled
-            return spelled
-        }
-        func int(_ i: Int?) -> SQLiteData { i.map { .integer($0) } ?? .null }
-        func blob(_ d: Data?) -> SQLiteData { d.map { .blob(ByteBuffer(bytes: $0)) } ?? .null }
-        // One append per value: an array literal here would allocate a 29-element array per row.
-        binds.append(uuid(campaignID)); binds.append(uuid(teamID)); binds.append(uuid(userID))
-        binds.append(text(username)); binds.append(.text(client)); binds.append(.text(kind)); binds.append(text(method))
-        binds.append(.text(url)); binds.append(.text(host)); binds.append(.integer(port)); binds.append(text(address))
-        binds.append(int(status)); binds.append(.integer(Int(bytesUp))); binds.append(.integer(Int(bytesDown)))
-        binds.append(.float(startedAt.timeIntervalSince1970)); binds.append(.integer(durationMs)); binds.append(.text(decision))
-        binds.append(text(reason)); binds.append(alerts.isEmpty ? .null : .text(alerts.joined(separator: ",")))
-        binds.append(text(Self.json(requestHeaders))); binds.append(text(Self.json(responseHeaders)))
-        binds.append(blob(requestBody)); binds.append(.integer(requestBodySize)); binds.append(.integer(requestBodyTruncated ? 1 : 0))
-        binds.append(blob(responseBody)); binds.append(.integer(responseBodySize)); binds.append(.integer(responseBodyTruncated ? 1 : 0))
-        binds.append(text(tls)); binds.append(int(replayOf))
-    }
-
     var values: [any Encodable & Sendable] {
         return [campaignID, teamID, userID, username, client, kind, method, url, host, port, address, status, bytesUp, bytesDown,
                 startedAt, durationMs, decision, reason, alerts.isEmpty ? nil : alerts.joined(separator: ","),
@@ -197,6 +141,12 @@ public struct GatewayRecordRow: Sendable {
         guard let headers else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(headers.reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 8 })
+        appendJSON(headers, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the headers' JSON (see `json(_:)`) to `out`.
+    static func appendJSON(_ headers: [Header], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         for (i, h) in headers.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -207,7 +157,6 @@ public struct GatewayRecordRow: Sendable {
             out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "]"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -371,6 +371,113 @@ extension GatewayLiveTests {
         }
     }
 
+    /// Every column the gateway records reads back through the model exactly as it went in, from
+    /// the batch writer of each database (on SQLite the gateway's own connection with its prepared
+    /// INSERT, on PostgreSQL the multi-row INSERT): set and unset values, text that needs escaping,
+    /// and empty strings and bodies, which must stay empty rather than become NULL.
+    func testEveryRecordedColumnReadsBackAsWritten() async throws {
+        try await withRig { rig in
+            let db = rig.app.db
+            let foundCampaign = try await Campaign.query(on: db).filter(\.$code == "CZ2022").first()
+            let campaign = try XCTUnwrap(foundCampaign).requireID()
+            let foundTester = try await User.query(on: db).filter(\.$username == "gw-tester").first()
+            let tester = try XCTUnwrap(foundTester)
+            let started = Date(timeIntervalSince1970: 1_652_660_123.456)
+            var full = GatewayRecordRow(client: "[::1]:50000", kind: "https", url: "https://www.gw.test/搜索?q=\"x\"&y=\\",
+                                        host: "www.gw.test", port: 8443, startedAt: started, decision: "allowed")
+            full.campaignID = campaign
+            full.teamID = try XCTUnwrap(tester.$team.id)
+            full.userID = try tester.requireID()
+            full.username = "gw-tester"
+            full.method = "POST"
+            full.address = "::1"
+            full.status = 201
+            full.bytesUp = 1_234_567_890_123
+            full.bytesDown = 42
+            full.durationMs = 17
+            full.reason = "upstream_failed"
+            full.alerts = ["out_of_scope", "sql_drop"]
+            full.requestHeaders = [.init("X-Quote", "say \"hi\"\\ \u{1}"), .init("X-名字", "值\n二")]
+            full.responseHeaders = []
+            full.requestBody = Data(String(repeating: "union select ", count: 300).utf8)
+            full.requestBodySize = 5000
+            full.requestBodyTruncated = true
+            full.responseBody = Data()
+            full.tls = "CN=www.gw.test; issuer CN=Upstream"
+            full.replayOf = 7
+            var bare = GatewayRecordRow(client: "", kind: "socks", url: "", host: "", port: 0, startedAt: started, decision: "denied")
+            bare.alerts = []
+            rig.gateway.record(full)
+            rig.gateway.record(bare)
+            try await rig.flush()
+            let isSQLite = try await SQLiteRecordWriter.file(of: db) != nil
+            XCTAssertEqual(rig.gateway.batcher.ownsSQLiteConnection, isSQLite,
+                           "SQLite batches go through the gateway's own connection, PostgreSQL's through Fluent")
+            let stored = try await GatewayRecord.query(on: db).filter(\.$kind ~~ ["https", "socks"]).sort(\.$id).all()
+            XCTAssertEqual(stored.count, 2)
+            let a = stored[0], b = stored[1]
+            XCTAssertEqual(a.$campaign.id, campaign)
+            XCTAssertEqual(a.$team.id, full.teamID)
+            XCTAssertEqual(a.$user.id, full.userID)
+            XCTAssertEqual([a.username, a.method, a.address, a.reason, a.alerts, a.tls],
+                           ["gw-tester", "POST", "::1", "upstream_failed", "out_of_scope,sql_drop", full.tls])
+            XCTAssertEqual([a.client, a.kind, a.url, a.host, a.decision], ["[::1]:50000", "https", full.url, "www.gw.test", "allowed"])
+            XCTAssertEqual([a.port, a.status, a.durationMs, a.requestBodySize, a.responseBodySize, a.replayOf], [8443, 201, 17, 5000, 0, 7])
+            XCTAssertEqual([a.bytesUp, a.bytesDown], [1_234_567_890_123, 42])
+            XCTAssertEqual(a.startedAt.timeIntervalSince1970, started.timeIntervalSince1970, accuracy: 0.001)
+            XCTAssertEqual([a.requestBodyTruncated, a.responseBodyTruncated], [true, false])
+            XCTAssertEqual(a.headerPairs.request, [["X-Quote", "say \"hi\"\\ \u{1}"], ["X-名字", "值\n二"]])
+            XCTAssertEqual(a.responseHeaders, "[]")
+            XCTAssertEqual(try RecordedBody.decompress(try XCTUnwrap(a.requestBody)), full.requestBody)
+            XCTAssertEqual(a.responseBody, Data(), "an empty body stays empty, not NULL")
+            XCTAssertNil(b.$campaign.id)
+            XCTAssertNil(b.$team.id)
+            XCTAssertNil(b.$user.id)
+            XCTAssertEqual([b.client, b.url, b.host], ["", "", ""], "empty text stays empty, not NULL")
+            XCTAssertEqual([b.kind, b.decision], ["socks", "denied"])
+            XCTAssertNil(b.username)
+            XCTAssertNil(b.method)
+            XCTAssertNil(b.address)
+            XCTAssertNil(b.status)
+            XCTAssertNil(b.reason)
+            XCTAssertNil(b.alerts)
+            XCTAssertNil(b.requestHeaders)
+            XCTAssertNil(b.responseHeaders)
+            XCTAssertNil(b.requestBody)
+            XCTAssertNil(b.responseBody)
+            XCTAssertNil(b.tls)
+            XCTAssertNil(b.replayOf)
+            XCTAssertEqual([b.port, b.durationMs], [0, 0])
+        }
+    }
+
+    /// On SQLite the gateway's writing connection waits for another writer (the web application
+    /// in the middle of a transaction) instead of failing the batch.
+    func testSQLiteRecordWriterWaitsForAnotherWriter() async throws {
+        try await withRig { rig in
+            let db = rig.app.db
+            guard try await SQLiteRecordWriter.file(of: db) != nil else { return }
+            let locked = expectation(description: "the other transaction holds the write lock")
+            let holder = Task {
+                try await db.transaction { tx in
+                    guard let sql = tx as? any SQLDatabase else { return }
+                    try await sql.raw("UPDATE campaigns SET name = name").run()
+                    locked.fulfill()
+                    try await Task.sleep(for: .milliseconds(400))
+                }
+            }
+            await fulfillment(of: [locked], timeout: 5)
+            rig.gateway.record(GatewayRecordRow(client: "127.0.0.1:1", kind: "http", url: "http://127.0.0.1/waited",
+                                                host: "127.0.0.1", port: 80, startedAt: Date(), decision: "allowed"))
+            let start = ContinuousClock.now
+            try await rig.flush()
+            XCTAssertGreaterThan(ContinuousClock.now - start, .milliseconds(200), "the write waited for the lock")
+            try await holder.value
+            let count = try await GatewayRecord.query(on: db).filter(\.$url == "http://127.0.0.1/waited").count()
+            XCTAssertEqual(count, 1)
+        }
+    }
+
     /// Stopping writes everything queued, in batches, before it returns (SIGTERM on `patrol gateway`).
     func testStoppingWritesEveryQueuedRecord() async throws {
         try await withRig { rig in
