@@ -128,10 +128,33 @@ public struct GatewayRecordRow: Sendable {
     struct GatewayRecordMissing: Error {}
 
     var values: [any Encodable & Sendable] {
-        return [campaignID, teamID, userID, username, client, kind, method, url, host, port, address, status, bytesUp, bytesDown,
-                startedAt, durationMs, decision, reason, alerts.isEmpty ? nil : alerts.joined(separator: ","),
-                Self.json(requestHeaders), Self.json(responseHeaders), requestBody, requestBodySize, requestBodyTruncated,
-                responseBody, responseBodySize, responseBodyTruncated, tls, replayOf]
+        let row = withoutNUL()
+        return [row.campaignID, row.teamID, row.userID, row.username, row.client, row.kind, row.method, row.url, row.host,
+                row.port, row.address, row.status, row.bytesUp, row.bytesDown, row.startedAt, row.durationMs, row.decision,
+                row.reason, row.alerts.isEmpty ? nil : row.alerts.joined(separator: ","), Self.json(row.requestHeaders),
+                Self.json(row.responseHeaders), row.requestBody, row.requestBodySize, row.requestBodyTruncated,
+                row.responseBody, row.responseBodySize, row.responseBodyTruncated, row.tls, row.replayOf]
+    }
+
+    /// The row with U+FFFD for every NUL in its text. NUL reaches a record from bytes anyone can
+    /// send (a Basic credential or SOCKS5 user name decoded as UTF-8, a SOCKS5 host name) or from
+    /// an upstream certificate's subject. PostgreSQL refuses NUL in text, which failed the whole
+    /// batch on every retry until the full queue stopped the gateway; SQLite stores it, but its
+    /// reader ends the text there. Both writers store this form. Headers need nothing: their JSON
+    /// spells NUL as `\u0000`.
+    public func withoutNUL() -> GatewayRecordRow {
+        func hasNUL(_ s: String?) -> Bool { s?.utf8.contains(0) ?? false }
+        guard hasNUL(username) || hasNUL(client) || hasNUL(kind) || hasNUL(method) || hasNUL(url) || hasNUL(host)
+                || hasNUL(address) || hasNUL(decision) || hasNUL(reason) || hasNUL(tls) || alerts.contains(where: hasNUL)
+        else { return self }
+        func clean(_ s: String) -> String {
+            s.utf8.contains(0) ? s.split(separator: "\u{0}", omittingEmptySubsequences: false).joined(separator: "\u{FFFD}") : s
+        }
+        var row = self
+        row.username = username.map(clean); row.client = clean(client); row.kind = clean(kind); row.method = method.map(clean)
+        row.url = clean(url); row.host = clean(host); row.address = address.map(clean); row.decision = clean(decision)
+        row.reason = reason.map(clean); row.tls = tls.map(clean); row.alerts = alerts.map(clean)
+        return row
     }
 
     /// Headers as the JSON array of `[name, value]` pairs the record stores. Written by hand into

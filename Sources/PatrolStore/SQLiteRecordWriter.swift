@@ -140,6 +140,7 @@ public final class SQLiteRecordWriter: @unchecked Sendable {
     }
 
     private func insertRow(_ row: GatewayRecordRow, into statement: OpaquePointer, ids: inout [UUID: [UInt8]]) throws {
+        let row = row.withoutNUL()
         arena.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         func bytes<C: Collection<UInt8>>(_ c: C) -> Value {

@@ -451,6 +451,29 @@ extension GatewayLiveTests {
         }
     }
 
+    /// Text with a NUL byte — a Basic credential or SOCKS5 user name anyone can send, a SOCKS5 host
+    /// name, an upstream certificate's subject — is recorded with U+FFFD in its place on every
+    /// engine. PostgreSQL cannot store NUL in text: such a row used to fail its batch on every retry,
+    /// until the full queue stopped the gateway reading for everyone.
+    func testNULBytesInRecordedTextDoNotBlockTheQueue() async throws {
+        try await withRig { rig in
+            var row = GatewayRecordRow(client: "127.0.0.1:1", kind: "socks", url: "a\u{0}b.gw.test:80", host: "a\u{0}b.gw.test", port: 80,
+                                       startedAt: Date(), decision: "denied")
+            row.username = "gw\u{0}tester"
+            row.reason = "not_in_scope"
+            row.tls = "CN=www.gw.test\u{0}.evil.example"
+            rig.gateway.record(row)
+            try await rig.flush()
+            XCTAssertEqual(rig.gateway.batcher.pendingCount, 0, "nothing left behind to fail again")
+            let found = try await GatewayRecord.query(on: rig.app.db).filter(\.$kind == "socks").first()
+            let stored = try XCTUnwrap(found)
+            XCTAssertEqual(stored.host, "a\u{FFFD}b.gw.test")
+            XCTAssertEqual(stored.url, "a\u{FFFD}b.gw.test:80")
+            XCTAssertEqual(stored.username, "gw\u{FFFD}tester")
+            XCTAssertEqual(stored.tls, "CN=www.gw.test\u{FFFD}.evil.example")
+        }
+    }
+
     /// On SQLite the gateway's writing connection waits for another writer (the web application
     /// in the middle of a transaction) instead of failing the batch.
     func testSQLiteRecordWriterWaitsForAnotherWriter() async throws {

@@ -233,8 +233,14 @@ final class GatewayLiveTests: XCTestCase {
             XCTAssertEqual(wrong.status, 407)
             let otherTeamsToken = try viaProxy(rig, token: rig.token2, ["http://127.0.0.1:\(rig.http.port)/hello"])
             XCTAssertEqual(otherTeamsToken.status, 407)
+            // A NUL in the presented name is recorded (as U+FFFD) like any other wrong name.
+            let nul = Data("gw\u{0}x:pgt_wrong".utf8).base64EncodedString()
+            let withNUL = try curl(["-x", "http://127.0.0.1:\(rig.port)", "--proxy-header", "Proxy-Authorization: Basic \(nul)",
+                                    "http://127.0.0.1:\(rig.http.port)/hello"])
+            XCTAssertEqual(withNUL.status, 407)
             let records = try await rig.records()
-            XCTAssertEqual(records.map(\.reason), ["auth_required", "bad_credentials", "bad_credentials"])
+            XCTAssertEqual(records.map(\.reason), ["auth_required", "bad_credentials", "bad_credentials", "bad_credentials"])
+            XCTAssertEqual(records[3].username, "gw\u{FFFD}x")
             XCTAssertEqual(rig.http.requests, 0)
             // Attempts on a known account are filed under its team and campaign for the organiser,
             // without claiming the tester made them.
