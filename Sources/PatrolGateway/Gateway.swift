@@ -73,7 +73,7 @@ public final class Gateway: Sendable {
             settings = try GatewaySettings.resolve(environment: environment, stored: directory.settings)
         } catch {
             // A bad stored value keeps the settings in force rather than falling back to defaults.
-            logger.error("gateway settings: \(String(describing: error))")
+            logger.error("gateway settings: \(databaseErrorText(error))")
             settings = try previous?.settings ?? GatewaySettings.resolve(environment: environment, stored: [:])
         }
         let next = GatewayView(directory: directory, settings: settings, previous: previous)
@@ -129,7 +129,7 @@ public final class Gateway: Sendable {
                 do {
                     try await gateway.refresh()
                     try await gateway.purgeIfDue()
-                } catch { gateway.logger.error("gateway refresh: \(String(describing: error))") }
+                } catch { gateway.logger.error("gateway refresh: \(databaseErrorText(error))") }
             }
         }
         let writer = Task {
@@ -146,7 +146,7 @@ public final class Gateway: Sendable {
                     break
                 } catch {
                     behind = false
-                    gateway.logger.error("gateway records not yet written (\(gateway.batcher.pendingCount) waiting): \(String(describing: error))")
+                    gateway.logger.error("gateway records not yet written (\(gateway.batcher.pendingCount) waiting): \(databaseErrorText(error))")
                 }
             }
         }
@@ -168,7 +168,7 @@ public final class Gateway: Sendable {
         try? await Task.sleep(for: .milliseconds(50))
         do {
             while try await batcher.flush(on: database()) > 0 {}
-        } catch { logger.error("gateway records lost at stop: \(String(describing: error))") }
+        } catch { logger.error("gateway records lost at stop: \(databaseErrorText(error))") }
         batcher.close()
     }
 

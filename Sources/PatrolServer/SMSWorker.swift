@@ -121,7 +121,7 @@ public struct SMSWorker: Sendable {
             copy.settings = try await SMSSettings.effective(environment: environment, on: app.db)
             return copy
         } catch {
-            app.logger.error("sms settings: \(String(describing: error)); using the environment's")
+            app.logger.error("sms settings: \(databaseErrorText(error)); using the environment's")
             return self
         }
     }
@@ -230,7 +230,10 @@ public struct SMSWorkerLifecycle: LifecycleHandler {
         let worker = self.worker
         let t = Task {
             while !Task.isCancelled {
-                do { try await worker.runOnce(app) } catch { app.logger.error("sms worker: \(String(describing: error))") }
+                do { try await worker.runOnce(app) } catch {
+                    // A pass cut short by the stop is not an error: its messages stay queued.
+                    if !Task.isCancelled { app.logger.error("sms worker: \(databaseErrorText(error))") }
+                }
                 try? await Task.sleep(for: .seconds(5))
             }
         }
@@ -238,6 +241,9 @@ public struct SMSWorkerLifecycle: LifecycleHandler {
     }
 
     public func shutdownAsync(_ app: Application) async {
-        task.withLockedValue { $0?.cancel() }
+        let running = task.withLockedValue { t -> Task<Void, Never>? in defer { t = nil }; return t }
+        running?.cancel()
+        // A pass in flight ends before the database closes under it (which was logged as an error).
+        await running?.value
     }
 }

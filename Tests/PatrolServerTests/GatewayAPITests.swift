@@ -360,7 +360,13 @@ extension GatewayLiveTests {
             do {
                 try await rig.flush()
                 XCTFail("the write should have failed")
-            } catch {}
+            } catch {
+                // What the gateway logs names the problem on either engine (PostgresNIO's own text
+                // is a generic "PSQLError – Generic description…").
+                let text = databaseErrorText(error)
+                XCTAssertTrue(text.contains("gateway_records"), text)
+                if text.hasPrefix("PostgreSQL") { XCTAssertTrue(text.hasPrefix("PostgreSQL 42P01: "), text) }
+            }
             XCTAssertEqual(rig.gateway.batcher.pendingCount, 1, "the row is back in the queue")
             try await sql.raw("ALTER TABLE gateway_records_away RENAME TO gateway_records").run()
             try await rig.flush()

@@ -288,7 +288,7 @@ struct GatewayController: RouteCollection {
     /// Applies a stored change in this process's gateway now (its open connections are checked again).
     static func apply(_ req: Request) async {
         do { try await req.application.gateway?.refresh() } catch {
-            req.logger.error("gateway refresh after a change: \(String(describing: error))")
+            req.logger.error("gateway refresh after a change: \(databaseErrorText(error))")
         }
     }
 
