@@ -66,22 +66,102 @@ public final class RecordBatcher: Sendable {
             // releases); rows that go back to the queue after a failed write keep the mark.
             let body = try RecordedBody()
             for i in batch.indices { try body.compressBodies(of: &batch[i]) }
-            if let writer = try await writer(for: db) {
-                let rows = batch
-                _ = try await NIOThreadPool.singleton.runIfActive { try writer.write(rows) }
-            } else {
-                try await GatewayRecordRow.insert(batch, on: db)
-            }
+            try await store(batch, on: db)
             written.withLockedValue { $0 += batch.count }
             return batch.count
         } catch {
-            pending.withLockedValue { queue in
-                queue.chunks.insert(batch, at: 0)
-                queue.count += batch.count
+            if batch.count > 1, databaseErrorMayBeTheRows(error) {
+                // A row the database will never take must not stop recording for everyone: its
+                // batch would fail on every retry until the full queue stopped the gateway. Halving
+                // the batch finds it (one half is written, the other fails) and the rest is stored.
+                var outcome = Isolation()
+                var attempts = Self.isolationAttempts
+                await isolate(batch[...], on: db, into: &outcome, attempts: &attempts)
+                // Nothing went in at all: the database is failing, not a row. All of it waits.
+                if outcome.written > 0 {
+                    var back = outcome.notWritten
+                    var stored = outcome.written
+                    for row in outcome.unwritable {
+                        if await storeIncomplete(row, after: error, on: db) { stored += 1 } else { back.append(row) }
+                    }
+                    written.withLockedValue { $0 += stored }
+                    requeue(back)
+                    return stored
+                }
             }
+            requeue(batch)
             throw error
         }
     }
+
+    private func requeue(_ rows: [GatewayRecordRow]) {
+        guard !rows.isEmpty else { return }
+        pending.withLockedValue { queue in
+            queue.chunks.insert(rows, at: 0)
+            queue.count += rows.count
+        }
+    }
+
+    /// Writes tried per failed flush while looking for the rows the database refuses: a dozen
+    /// halvings find one row in 5,000; more bad rows are found by the next flushes.
+    static let isolationAttempts = 64
+
+    private func store(_ rows: [GatewayRecordRow], on db: any Database) async throws {
+        if let writer = try await writer(for: db) {
+            _ = try await NIOThreadPool.singleton.runIfActive { try writer.write(rows) }
+        } else {
+            try await GatewayRecordRow.insert(rows, on: db)
+        }
+    }
+
+    struct Isolation {
+        var written = 0
+        var unwritable: [GatewayRecordRow] = []
+        var notWritten: [GatewayRecordRow] = []
+    }
+
+    /// Writes the halves of a batch that failed and goes on halving the halves that fail, down to
+    /// single rows (`unwritable`). Rows it had no attempts left for are `notWritten`.
+    private func isolate(_ rows: ArraySlice<GatewayRecordRow>, on db: any Database, into outcome: inout Isolation,
+                         attempts: inout Int) async {
+        if rows.count == 1 { return outcome.unwritable.append(rows[rows.startIndex]) }
+        guard attempts >= 2 else { return outcome.notWritten += rows }
+        attempts -= 2
+        let middle = rows.startIndex + rows.count / 2
+        let first = rows[..<middle], second = rows[middle...]
+        let firstStored = (try? await store(Array(first), on: db)) != nil
+        let secondStored = (try? await store(Array(second), on: db)) != nil
+        if firstStored { outcome.written += first.count }
+        if secondStored { outcome.written += second.count }
+        if !firstStored { await isolate(first, on: db, into: &outcome, attempts: &attempts) }
+        if !secondStored { await isolate(second, on: db, into: &outcome, attempts: &attempts) }
+    }
+
+    /// A row the database refused while other rows of its batch went in: stored without its
+    /// headers, bodies and certificate, flagged `record_incomplete` for the organiser's alert list.
+    /// If the database refuses that too it is dropped, and the log says which request it was;
+    /// false (the row goes back to the queue) when the database itself failed meanwhile.
+    private func storeIncomplete(_ row: GatewayRecordRow, after error: any Error, on db: any Database) async -> Bool {
+        var reduced = row
+        reduced.requestHeaders = nil
+        reduced.responseHeaders = nil
+        reduced.requestBody = nil
+        reduced.responseBody = nil
+        reduced.tls = nil
+        if !reduced.alerts.contains(Self.incompleteAlert) { reduced.alerts.append(Self.incompleteAlert) }
+        do {
+            try await store([reduced], on: db)
+            logger.error("gateway record stored without headers and bodies (\(row.method ?? row.kind) \(row.url)): \(databaseErrorText(error))")
+            return true
+        } catch let again {
+            guard databaseErrorMayBeTheRows(again) else { return false }
+            logger.critical("gateway record dropped, the database refuses it (\(row.method ?? row.kind) \(row.url)): \(databaseErrorText(again))")
+            return true
+        }
+    }
+
+    /// The alert on a record stored without its headers and bodies.
+    public static let incompleteAlert = "record_incomplete"
 
     /// The writer for the SQLite file behind `db`: SQLite batches go through a connection of the
     /// gateway's own with its INSERT prepared once (`SQLiteRecordWriter`: about a quarter less CPU

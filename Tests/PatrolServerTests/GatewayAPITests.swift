@@ -480,6 +480,75 @@ extension GatewayLiveTests {
         }
     }
 
+    /// A row the database refuses (here a trigger stands in for a constraint nobody foresaw) does
+    /// not hold up its batch: the other rows are written, the refused row is stored without its
+    /// headers and bodies and flagged for the organiser, and a row refused even so is dropped.
+    func testARowTheDatabaseRefusesDoesNotHoldUpTheOthers() async throws {
+        try await withRig { rig in
+            let db = rig.app.db
+            guard let sql = db as? any SQLDatabase else { return XCTFail("SQL database expected") }
+            let poison = "http://127.0.0.1/poison", refused = "http://127.0.0.1/refused"
+            if try await SQLiteRecordWriter.file(of: db) != nil {
+                try await sql.raw("""
+                    CREATE TRIGGER poison BEFORE INSERT ON gateway_records
+                    WHEN (NEW.url = '\(unsafeRaw: poison)' AND NEW.response_headers IS NOT NULL) OR NEW.url = '\(unsafeRaw: refused)'
+                    BEGIN SELECT RAISE(ABORT, 'poison row'); END
+                    """).run()
+            } else {
+                try await sql.raw("""
+                    CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
+                    IF (NEW.url = '\(unsafeRaw: poison)' AND NEW.response_headers IS NOT NULL) OR NEW.url = '\(unsafeRaw: refused)'
+                    THEN RAISE EXCEPTION 'poison row'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql
+                    """).run()
+                try await sql.raw("CREATE TRIGGER poison BEFORE INSERT ON gateway_records FOR EACH ROW EXECUTE FUNCTION poison()").run()
+            }
+            for i in 0..<40 {
+                let url = i == 13 ? poison : i == 29 ? refused : "http://127.0.0.1/\(i)"
+                var row = GatewayRecordRow(client: "127.0.0.1:1", kind: "http", url: url, host: "127.0.0.1", port: 80,
+                                           startedAt: Date(), decision: "allowed")
+                row.responseHeaders = [.init("Server", "test")]
+                row.responseBody = Data("body \(i)".utf8)
+                rig.gateway.record(row)
+            }
+            let flushed = try await rig.gateway.batcher.flush(on: db)
+            XCTAssertEqual(flushed, 40)
+            XCTAssertEqual(rig.gateway.batcher.pendingCount, 0, "nothing left behind to fail again")
+            let stored = try await GatewayRecord.query(on: db).sort(\.$id).all()
+            XCTAssertEqual(stored.count, 39, "every row but the one refused in any form")
+            XCTAssertFalse(stored.contains { $0.url == refused })
+            let reduced = try XCTUnwrap(stored.first { $0.url == poison })
+            XCTAssertEqual(reduced.alertList, [RecordBatcher.incompleteAlert])
+            XCTAssertNil(reduced.responseHeaders)
+            XCTAssertNil(reduced.responseBody)
+            let whole = try XCTUnwrap(stored.first { $0.url == "http://127.0.0.1/12" })
+            XCTAssertNil(whole.alerts)
+            XCTAssertEqual(try RecordedBody.decompress(try XCTUnwrap(whole.responseBody)), Data("body 12".utf8))
+        }
+    }
+
+    /// A database that fails every write (the table is away) is not taken for a bad row: the whole
+    /// batch goes back to the queue and nothing is stored incomplete.
+    func testAFailingDatabaseIsNotTakenForABadRow() async throws {
+        try await withRig { rig in
+            guard let sql = rig.app.db as? any SQLDatabase else { return XCTFail("SQL database expected") }
+            for i in 0..<10 {
+                rig.gateway.record(GatewayRecordRow(client: "127.0.0.1:1", kind: "http", url: "http://127.0.0.1/\(i)",
+                                                    host: "127.0.0.1", port: 80, startedAt: Date(), decision: "allowed"))
+            }
+            try await sql.raw("ALTER TABLE gateway_records RENAME TO gateway_records_away").run()
+            do {
+                try await rig.flush()
+                XCTFail("the write should have failed")
+            } catch {}
+            XCTAssertEqual(rig.gateway.batcher.pendingCount, 10)
+            try await sql.raw("ALTER TABLE gateway_records_away RENAME TO gateway_records").run()
+            try await rig.flush()
+            let stored = try await GatewayRecord.query(on: rig.app.db).all()
+            XCTAssertEqual(stored.count, 10)
+            XCTAssertTrue(stored.allSatisfy { $0.alerts == nil })
+        }
+    }
+
     /// On SQLite the gateway's writing connection waits for another writer (the web application
     /// in the middle of a transaction) instead of failing the batch.
     func testSQLiteRecordWriterWaitsForAnotherWriter() async throws {
