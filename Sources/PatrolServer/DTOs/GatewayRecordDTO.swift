@@ -40,8 +40,10 @@ struct GatewayRecordDTO: Content {
     var requestBody: Body?
     var responseBody: Body?
 
-    /// The alert names a record can carry (gateway refusals and payload scanner).
-    static let alertNames = ["out_of_scope", "rate_limit", "destructiveSQL", "shellDeletion", "massDeletion", "denialOfService"]
+    /// The alert names a record can carry (gateway refusals, the payload scanner, a record stored
+    /// without headers and bodies).
+    static let alertNames = ["out_of_scope", "rate_limit", "destructiveSQL", "shellDeletion", "massDeletion", "denialOfService",
+                             RecordBatcher.incompleteAlert]
 
     /// Adds the columns a list row shows (no headers, no bodies) to a query.
     static func selectListFields(_ q: QueryBuilder<GatewayRecord>) -> QueryBuilder<GatewayRecord> {
