@@ -17,8 +17,6 @@ public final class RecordBatcher: Sendable {
         var count = 0
     }
     private let written = NIOLockedValueBox<Int>(0)
-    /// The connection that writes batches into an SQLite database, opened at the first flush.
-    private let sqliteWriter = NIOLockedValueBox<SQLiteRecordWriter?>(nil)
     let logger: Logger
 
     /// Rows waiting beyond which the gateway stops reading new requests until the writer catches
@@ -66,31 +64,42 @@ public final class RecordBatcher: Sendable {
             // releases); rows that go back to the queue after a failed write keep the mark.
             let body = try RecordedBody()
             for i in batch.indices { try body.compressBodies(of: &batch[i]) }
+        } catch {
+            requeue(batch)
+            throw error
+        }
+        do {
             try await store(batch, on: db)
             written.withLockedValue { $0 += batch.count }
             return batch.count
         } catch {
-            if batch.count > 1, databaseErrorMayBeTheRows(error) {
-                // A row the database will never take must not stop recording for everyone: its
-                // batch would fail on every retry until the full queue stopped the gateway. Halving
-                // the batch finds it (one half is written, the other fails) and the rest is stored.
-                var outcome = Isolation()
-                var attempts = Self.isolationAttempts
-                await isolate(batch[...], on: db, into: &outcome, attempts: &attempts)
-                // Nothing went in at all: the database is failing, not a row. All of it waits.
-                if outcome.written > 0 {
-                    var back = outcome.notWritten
-                    var stored = outcome.written
-                    for row in outcome.unwritable {
-                        if await storeIncomplete(row, after: error, on: db) { stored += 1 } else { back.append(row) }
-                    }
-                    written.withLockedValue { $0 += stored }
-                    requeue(back)
-                    return stored
+            guard batch.count > 1, databaseErrorMayBeTheRows(error) else {
+                requeue(batch)
+                throw error
+            }
+            // A row the database will never take must not stop recording for everyone: its batch
+            // would fail on every retry until the full queue stopped the gateway. Halving the
+            // batch finds it (one half is written, the other refused) and the rest is stored.
+            var outcome = Isolation()
+            var attempts = Self.isolationAttempts
+            await isolate(batch[...], on: db, into: &outcome, attempts: &attempts)
+            // Nothing went in: no evidence that a row rather than the database is at fault.
+            guard outcome.written > 0 else {
+                requeue(batch)
+                throw error
+            }
+            var back = outcome.notWritten
+            var stored = outcome.written
+            for row in outcome.unwritable {
+                switch await storeIncomplete(row, after: error, on: db) {
+                case .stored: stored += 1
+                case .dropped: break
+                case .notNow: back.append(row)
                 }
             }
-            requeue(batch)
-            throw error
+            written.withLockedValue { $0 += stored }
+            requeue(back)
+            return stored
         }
     }
 
@@ -107,10 +116,14 @@ public final class RecordBatcher: Sendable {
     static let isolationAttempts = 64
 
     private func store(_ rows: [GatewayRecordRow], on db: any Database) async throws {
-        if let writer = try await writer(for: db) {
-            _ = try await NIOThreadPool.singleton.runIfActive { try writer.write(rows) }
-        } else {
-            try await GatewayRecordRow.insert(rows, on: db)
+        guard let sink = try await sqliteSink(for: db) else { return try await GatewayRecordRow.insert(rows, on: db) }
+        do {
+            _ = try await sink.thread.runIfActive { try sink.writer.write(rows) }
+        } catch {
+            // A connection that failed for a reason other than the rows (or was closed by a failed
+            // rollback) is replaced at the next write.
+            if !databaseErrorMayBeTheRows(error) || !sink.writer.isOpen { dropWriter(sink.writer) }
+            throw error
         }
     }
 
@@ -118,30 +131,42 @@ public final class RecordBatcher: Sendable {
         var written = 0
         var unwritable: [GatewayRecordRow] = []
         var notWritten: [GatewayRecordRow] = []
+        /// Set once a write failed for the database's own reason: the rest is not tried.
+        var databaseFailed = false
     }
 
-    /// Writes the halves of a batch that failed and goes on halving the halves that fail, down to
-    /// single rows (`unwritable`). Rows it had no attempts left for are `notWritten`.
+    /// Writes the halves of a batch that failed and goes on halving the halves the database
+    /// refuses, down to single rows (`unwritable`). Rows not tried — attempts used up, or the
+    /// database failed for its own reason meanwhile — are `notWritten`.
     private func isolate(_ rows: ArraySlice<GatewayRecordRow>, on db: any Database, into outcome: inout Isolation,
                          attempts: inout Int) async {
-        if rows.count == 1 { return outcome.unwritable.append(rows[rows.startIndex]) }
-        guard attempts >= 2 else { return outcome.notWritten += rows }
+        if rows.count == 1, !outcome.databaseFailed { return outcome.unwritable.append(rows[rows.startIndex]) }
+        guard attempts >= 2, !outcome.databaseFailed else { return outcome.notWritten += rows }
         attempts -= 2
         let middle = rows.startIndex + rows.count / 2
-        let first = rows[..<middle], second = rows[middle...]
-        let firstStored = (try? await store(Array(first), on: db)) != nil
-        let secondStored = (try? await store(Array(second), on: db)) != nil
-        if firstStored { outcome.written += first.count }
-        if secondStored { outcome.written += second.count }
-        if !firstStored { await isolate(first, on: db, into: &outcome, attempts: &attempts) }
-        if !secondStored { await isolate(second, on: db, into: &outcome, attempts: &attempts) }
+        for half in [rows[..<middle], rows[middle...]] {
+            if outcome.databaseFailed { outcome.notWritten += half; continue }
+            do {
+                try await store(Array(half), on: db)
+                outcome.written += half.count
+            } catch {
+                if databaseErrorMayBeTheRows(error) {
+                    await isolate(half, on: db, into: &outcome, attempts: &attempts)
+                } else {
+                    outcome.databaseFailed = true
+                    outcome.notWritten += half
+                }
+            }
+        }
     }
+
+    enum IncompleteOutcome { case stored, dropped, notNow }
 
     /// A row the database refused while other rows of its batch went in: stored without its
     /// headers, bodies and certificate, flagged `record_incomplete` for the organiser's alert list.
     /// If the database refuses that too it is dropped, and the log says which request it was;
-    /// false (the row goes back to the queue) when the database itself failed meanwhile.
-    private func storeIncomplete(_ row: GatewayRecordRow, after error: any Error, on db: any Database) async -> Bool {
+    /// `notNow` (back to the queue) when the database itself failed meanwhile.
+    private func storeIncomplete(_ row: GatewayRecordRow, after error: any Error, on db: any Database) async -> IncompleteOutcome {
         var reduced = row
         reduced.requestHeaders = nil
         reduced.responseHeaders = nil
@@ -152,39 +177,65 @@ public final class RecordBatcher: Sendable {
         do {
             try await store([reduced], on: db)
             logger.error("gateway record stored without headers and bodies (\(row.method ?? row.kind) \(row.url)): \(databaseErrorText(error))")
-            return true
+            return .stored
         } catch let again {
-            guard databaseErrorMayBeTheRows(again) else { return false }
+            guard databaseErrorMayBeTheRows(again) else { return .notNow }
             logger.critical("gateway record dropped, the database refuses it (\(row.method ?? row.kind) \(row.url)): \(databaseErrorText(again))")
-            return true
+            return .dropped
         }
     }
 
     /// The alert on a record stored without its headers and bodies.
     public static let incompleteAlert = "record_incomplete"
 
-    /// The writer for the SQLite file behind `db`: SQLite batches go through a connection of the
-    /// gateway's own with its INSERT prepared once (`SQLiteRecordWriter`: about a quarter less CPU
-    /// per row than SQLiteNIO's statement per chunk, BENCHMARKS.md). nil for a database with no file.
-    private func writer(for db: any Database) async throws -> SQLiteRecordWriter? {
-        if let open = sqliteWriter.withLockedValue({ $0 }) { return open }
+    /// The gateway's own SQLite connection and the one thread it blocks. Not the shared thread
+    /// pool: Fluent's SQLite connections run their statements there, and a write waiting for the
+    /// lock a Fluent transaction holds must not take the thread that transaction needs to finish.
+    struct SQLiteSink: Sendable {
+        let writer: SQLiteRecordWriter
+        let thread: NIOThreadPool
+    }
+    private let sqlite = NIOLockedValueBox<(writer: SQLiteRecordWriter?, thread: NIOThreadPool?)>((nil, nil))
+
+    /// SQLite batches go through a connection of the gateway's own with its INSERT prepared once
+    /// (`SQLiteRecordWriter`: about a quarter less CPU per row than SQLiteNIO's statement per
+    /// chunk, BENCHMARKS.md). nil for PostgreSQL or a database with no file.
+    private func sqliteSink(for db: any Database) async throws -> SQLiteSink? {
+        let current = sqlite.withLockedValue { $0 }
+        if let writer = current.writer, let thread = current.thread { return SQLiteSink(writer: writer, thread: thread) }
         guard let path = try await SQLiteRecordWriter.file(of: db) else { return nil }
-        let opened = try await NIOThreadPool.singleton.runIfActive { try SQLiteRecordWriter(path: path) }
-        return sqliteWriter.withLockedValue { current in
-            if let current { opened.close(); return current }
-            current = opened
-            return opened
+        let thread = sqlite.withLockedValue { state -> NIOThreadPool in
+            if let thread = state.thread { return thread }
+            let started = NIOThreadPool(numberOfThreads: 1)
+            started.start()
+            state.thread = started
+            return started
+        }
+        let opened = try await thread.runIfActive { try SQLiteRecordWriter(path: path) }
+        return sqlite.withLockedValue { state in
+            if let writer = state.writer { opened.close(); return SQLiteSink(writer: writer, thread: thread) }
+            state.writer = opened
+            return SQLiteSink(writer: opened, thread: thread)
         }
     }
 
-    /// True once SQLite batches go through the gateway's own connection (tests).
-    var ownsSQLiteConnection: Bool { sqliteWriter.withLockedValue { $0 != nil } }
-
-    /// Closes the SQLite writer (the gateway's stop, after the last flush).
-    public func close() {
-        sqliteWriter.withLockedValue { writer in
-            writer?.close()
-            writer = nil
+    private func dropWriter(_ writer: SQLiteRecordWriter) {
+        sqlite.withLockedValue { state in
+            if state.writer === writer { state.writer = nil }
         }
+        writer.close()
+    }
+
+    /// True once SQLite batches go through the gateway's own connection (tests).
+    var ownsSQLiteConnection: Bool { sqlite.withLockedValue { $0.writer != nil } }
+
+    /// Closes the SQLite connection and stops its thread (the gateway's stop, after the last flush).
+    public func close() {
+        let (writer, thread) = sqlite.withLockedValue { state in
+            defer { state = (nil, nil) }
+            return state
+        }
+        writer?.close()
+        thread?.shutdownGracefully { _ in }
     }
 }

@@ -140,6 +140,8 @@ public struct SMSWorker: Sendable {
         var sentNow = try await SMSOutbox.lastSent(to: Set(messages.map(\.phone)), since: now.addingTimeInterval(-settings.phoneInterval),
                                                    on: app.db)
         for message in messages {
+            // Stopping: the messages not sent keep their claim's lease and are sent after it.
+            if Task.isCancelled { break }
             if let last = sentNow[message.phone], settings.phoneInterval > 0, now.timeIntervalSince(last) < settings.phoneInterval {
                 try await SMSOutbox.record(message, .postpone(until: last.addingTimeInterval(settings.phoneInterval)), now: now,
                                            policy: policy, on: app.db)

@@ -14,20 +14,22 @@ public func databaseErrorText(_ error: any Error) -> String {
     return String(describing: error)
 }
 
-/// False for failures that are the database's rather than the data's — busy or locked, I/O, disk
-/// full, a lost connection, a server shutting down, a deadlock — where writing the same rows again
-/// in smaller pieces would only repeat the failure. True when the database refused the statement.
+/// True when the database refused the data itself — a constraint, a value of the wrong type or
+/// size, text it cannot hold — so that writing the same rows again in smaller pieces can find the
+/// row at fault. False for everything else (busy or locked, I/O, disk full, read-only, a missing
+/// table, a lost connection or pool timeout, a server shutting down): trying again row by row
+/// would only repeat it.
 public func databaseErrorMayBeTheRows(_ error: any Error) -> Bool {
-    if error is CancellationError { return false }
     if let failure = error as? SQLiteRecordWriter.Failure {
-        // BUSY, LOCKED, NOMEM, IOERR, CORRUPT, FULL, CANTOPEN, MISUSE (closed), NOTADB.
-        return ![5, 6, 7, 10, 11, 13, 14, 21, 26].contains(failure.code & 0xFF)
+        // TOOBIG, CONSTRAINT (triggers' RAISE included), MISMATCH; extended codes keep the primary
+        // code in their low byte.
+        return [18, 19, 20].contains(failure.code & 0xFF)
     }
     if let postgres = error as? PSQLError {
         guard postgres.code == .server, let state = postgres.serverInfo?[.sqlState] else { return false }
-        // Connection (08), transaction rollback (40), resources (53), operator intervention (57),
-        // system (58).
-        return !["08", "40", "53", "57", "58"].contains(String(state.prefix(2)))
+        // Data exception (22: invalid text encoding, out-of-range values), integrity constraint
+        // violation (23), program limit exceeded (54: a value too large).
+        return ["22", "23", "54"].contains(String(state.prefix(2)))
     }
-    return true
+    return false
 }

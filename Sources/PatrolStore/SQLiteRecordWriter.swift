@@ -88,13 +88,18 @@ public final class SQLiteRecordWriter: @unchecked Sendable {
     deinit { close() }
 
     public func close() {
-        lock.withLock {
-            for statement in [insert] + lookups { if let statement { sqlite_nio_sqlite3_finalize(statement) } }
-            insert = nil
-            lookups = []
-            if let db { sqlite_nio_sqlite3_close_v2(db) }
-            db = nil
-        }
+        lock.withLock { closeLocked() }
+    }
+
+    /// True until `close()`, or until a failure left the connection unusable.
+    public var isOpen: Bool { lock.withLock { db != nil } }
+
+    private func closeLocked() {
+        for statement in [insert] + lookups { if let statement { sqlite_nio_sqlite3_finalize(statement) } }
+        insert = nil
+        lookups = []
+        if let db { sqlite_nio_sqlite3_close_v2(db) }
+        db = nil
     }
 
     /// Writes the rows in one transaction and returns how many were written: rows of a campaign
@@ -117,6 +122,9 @@ public final class SQLiteRecordWriter: @unchecked Sendable {
             } catch {
                 sqlite_nio_sqlite3_reset(insert)
                 try? exec("ROLLBACK")
+                // Still inside the transaction (the rollback failed): this connection would hold
+                // the write lock and fail every later BEGIN. It is closed; the gateway opens anew.
+                if let db, sqlite_nio_sqlite3_get_autocommit(db) == 0 { closeLocked() }
                 throw error
             }
         }

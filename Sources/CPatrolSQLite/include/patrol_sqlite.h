@@ -20,6 +20,7 @@ int sqlite_nio_sqlite3_open_v2(const char *filename, sqlite3 **ppDb, int flags, 
 int sqlite_nio_sqlite3_close_v2(sqlite3 *db);
 int sqlite_nio_sqlite3_exec(sqlite3 *db, const char *sql, int (*callback)(void *, int, char **, char **), void *arg, char **errmsg);
 int sqlite_nio_sqlite3_busy_timeout(sqlite3 *db, int ms);
+int sqlite_nio_sqlite3_get_autocommit(sqlite3 *db);
 const char *sqlite_nio_sqlite3_errmsg(sqlite3 *db);
 int sqlite_nio_sqlite3_extended_errcode(sqlite3 *db);
 int sqlite_nio_sqlite3_prepare_v3(sqlite3 *db, const char *zSql, int nByte, unsigned int prepFlags, sqlite3_stmt **ppStmt,
