@@ -104,6 +104,8 @@ public enum GatewayReplay {
             channel.write(HTTPClientRequestPart.head(head), promise: nil)
             if !body.isEmpty { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            // Counted like the proxy counts a request: request line, headers and body.
+            row.bytesUp = Int64(HTTPProxyHandler.size(of: head.headers) + head.uri.utf8.count + 16 + body.count)
             let response = try await promise.futureResult.get()
             timeout.cancel()
             channel.close(promise: nil)
@@ -112,12 +114,11 @@ public enum GatewayReplay {
             row.responseBody = response.body.kept.isEmpty ? nil : response.body.kept
             row.responseBodySize = response.body.total
             row.responseBodyTruncated = response.body.total > response.body.kept.count
-            row.bytesDown = Int64(response.body.total)
+            row.bytesDown = Int64(HTTPProxyHandler.size(of: HTTPHeaders(response.headers)) + 17 + response.body.total)
         } catch {
             row.reason = error is ReplayTimeout ? "upstream_timeout" : "upstream_unreachable"
             row.status = 502
         }
-        row.bytesUp = Int64(body.count)
         row.tls = certificate.withLockedValue { $0 }
         row.durationMs = Int((NIODeadline.now() - started).nanoseconds / 1_000_000)
         return try await GatewayRecordRow.insertReturningID(compressed(row), on: db)

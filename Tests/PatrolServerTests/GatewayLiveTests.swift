@@ -368,6 +368,10 @@ final class GatewayLiveTests: XCTestCase {
             XCTAssertEqual(replay?.status, 200)
             XCTAssertEqual(try replay?.responseBody.map { String(decoding: try RecordedBody.decompress($0), as: UTF8.self) }, "probe")
             XCTAssertEqual(rig.http.requests, 2)
+            // Bytes are counted as for the original: the same response, headers included, and a
+            // request with its line and headers (origin-form, without the proxy credential).
+            XCTAssertEqual(replay?.bytesDown, original.bytesDown)
+            XCTAssertGreaterThan(replay?.bytesUp ?? 0, 5 + 40, "request line and headers counted, not only the 5-byte body")
         }
     }
 }
