@@ -105,7 +105,7 @@ public enum GatewayReplay {
             if !body.isEmpty { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
             // Counted like the proxy counts a request: request line, headers and body.
-            row.bytesUp = Int64(HTTPProxyHandler.size(of: head.headers) + head.uri.utf8.count + 16 + body.count)
+            row.bytesUp = Int64(HTTPProxyHandler.requestHeadBytes(head) + body.count)
             let response = try await promise.futureResult.get()
             timeout.cancel()
             channel.close(promise: nil)
@@ -114,7 +114,7 @@ public enum GatewayReplay {
             row.responseBody = response.body.kept.isEmpty ? nil : response.body.kept
             row.responseBodySize = response.body.total
             row.responseBodyTruncated = response.body.total > response.body.kept.count
-            row.bytesDown = Int64(HTTPProxyHandler.size(of: HTTPHeaders(response.headers)) + 17 + response.body.total)
+            row.bytesDown = Int64(HTTPProxyHandler.responseHeadBytes(HTTPHeaders(response.headers)) + response.body.total)
         } catch {
             row.reason = error is ReplayTimeout ? "upstream_timeout" : "upstream_unreachable"
             row.status = 502

@@ -348,7 +348,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             exchange.row.responseHeaders = head.headers.map { GatewayRecordRow.Header($0.name, $0.value) }
             exchange.responseStarted = true
             exchange.upstreamKeepAlive = head.isKeepAlive
-            exchange.headerBytesDown = Self.size(of: head.headers) + 17
+            exchange.headerBytesDown = Self.responseHeadBytes(head.headers)
             var out = HTTPResponseHead(version: .http1_1, status: head.status)
             out.headers = head.headers
             Self.stripHopByHop(&out.headers)
@@ -615,6 +615,12 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 } + 2
     }
 
+    /// Bytes of a request's line and headers as they cross the wire (`GET <uri> HTTP/1.1\r\n…`).
+    static func requestHeadBytes(_ head: HTTPRequestHead) -> Int { size(of: head.headers) + head.uri.utf8.count + 16 }
+
+    /// Bytes of a response's status line (`HTTP/1.1 200 OK\r\n`, about 17) and headers.
+    static func responseHeadBytes(_ headers: HTTPHeaders) -> Int { size(of: headers) + 17 }
+
     static func describe(_ address: SocketAddress?) -> String {
         guard let address, let ip = address.ipAddress else { return "?" }
         let port = address.port ?? 0
@@ -645,7 +651,7 @@ private final class Exchange {
         self.row = GatewayRecordRow(client: client, kind: "http", url: "", host: "", port: 0, startedAt: startedAt, decision: "denied")
         self.requestBody = BodyCapture(cap: cap)
         self.responseBody = BodyCapture(cap: cap)
-        self.headerBytesUp = HTTPProxyHandler.size(of: head.headers) + head.uri.utf8.count + 16
+        self.headerBytesUp = HTTPProxyHandler.requestHeadBytes(head)
     }
 
     func identify(_ tester: GatewayDirectory.Tester, kind: String) {

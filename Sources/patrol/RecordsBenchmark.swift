@@ -21,6 +21,12 @@ struct RecordsBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Rows per batch (one transaction); the gateway writes what 200 ms brought, ~2,000 rows at 10,000 req/s.") var batch = 2_000
     @Option(help: "Response body bytes per row (random, so stored rather than deflated).") var bodyBytes = 1024
 
+    func validate() throws {
+        guard rows >= 1 else { throw ValidationError("--rows must be at least 1") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard bodyBytes >= 0 else { throw ValidationError("--body-bytes cannot be negative") }
+    }
+
     func run() async throws {
         var scratch: URL?
         if (ProcessInfo.processInfo.environment["PATROL_DATABASE_URL"] ?? "").isEmpty {
