@@ -1,7 +1,6 @@
 import Fluent
 import Leaf
 import PatrolStore
-import SQLKit
 import Vapor
 
 struct PatrolOptionsKey: StorageKey { typealias Value = PatrolOptions }
@@ -20,10 +19,8 @@ public func configure(_ app: Application, options: PatrolOptions) async throws {
     let (factory, id) = try options.database.configuration()
     app.databases.use(factory, as: id)
     app.migrations.add(PatrolMigrations.all)
-    if case .sqliteFile = options.database, let sql = app.db as? any SQLDatabase {
-        // Write-ahead logging (kept in the file): the web pages read while the gateway writes its
-        // record batches, and a commit costs one WAL sync instead of a rollback journal's several.
-        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    if case .sqliteFile = options.database {
+        try await SQLiteFile.prepare(app.db)
     }
 
     app.directory = DirectoryConfiguration(workingDirectory: options.resourceRoot + "/")

@@ -59,6 +59,10 @@ public final class SQLiteRecordWriter: @unchecked Sendable {
             // Like every connection Fluent opens; the links are also checked before each batch.
             try exec("PRAGMA foreign_keys = ON")
             try exec("PRAGMA cache_size = -\(Self.cacheKiB)")
+            // This connection commits nearly every page, so it also checkpoints (SQLite's default,
+            // 1,000 pages, would be 16 MiB of WAL copied at once with 16 KiB pages).
+            let pageSize = try pragmaInteger("page_size")
+            try exec("PRAGMA wal_autocheckpoint = \(max(1, SQLiteFile.checkpointBytes / max(1, pageSize)))")
             let columns = GatewayRecordRow.columns
             insert = try prepare("INSERT INTO \"\(GatewayRecord.schema)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",")
                                  + ") VALUES (" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")")
@@ -128,6 +132,15 @@ public final class SQLiteRecordWriter: @unchecked Sendable {
                 throw error
             }
         }
+    }
+
+    /// The value of a pragma that answers one integer.
+    private func pragmaInteger(_ name: String) throws -> Int {
+        let statement = try prepare("PRAGMA \(name)")
+        defer { sqlite_nio_sqlite3_finalize(statement) }
+        let stepped = sqlite_nio_sqlite3_step(statement)
+        guard stepped == Self.row else { throw failure(stepped) }
+        return Int(sqlite_nio_sqlite3_column_int64(statement, 0))
     }
 
     private func existing(_ ids: Set<UUID>, lookup: Int) throws -> Set<UUID> {

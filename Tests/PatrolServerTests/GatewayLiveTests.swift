@@ -106,7 +106,7 @@ final class GatewayLiveTests: XCTestCase {
             XCTAssertGreaterThan(stalled, 0, "the target started sending")
             XCTAssertLessThan(stalled, total * 5 / 8, "held back while the client does not read (sent \(stalled) of \(total))")
             // Reading again drains everything, byte for byte.
-            try await client.setOption(.autoRead, value: true)
+            try await client.setOption(.autoRead, value: true).get()
             let started = ContinuousClock.now
             while received.withLockedValue({ $0 }) < total, ContinuousClock.now - started < .seconds(20) {
                 try await Task.sleep(for: .milliseconds(50))

@@ -28,6 +28,7 @@ int sqlite_nio_sqlite3_prepare_v3(sqlite3 *db, const char *zSql, int nByte, unsi
 int sqlite_nio_sqlite3_finalize(sqlite3_stmt *stmt);
 int sqlite_nio_sqlite3_reset(sqlite3_stmt *stmt);
 int sqlite_nio_sqlite3_step(sqlite3_stmt *stmt);
+patrol_sqlite3_int64 sqlite_nio_sqlite3_column_int64(sqlite3_stmt *stmt, int column);
 int sqlite_nio_sqlite3_bind_null(sqlite3_stmt *stmt, int index);
 int sqlite_nio_sqlite3_bind_int64(sqlite3_stmt *stmt, int index, patrol_sqlite3_int64 value);
 int sqlite_nio_sqlite3_bind_double(sqlite3_stmt *stmt, int index, double value);
