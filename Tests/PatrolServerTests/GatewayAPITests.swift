@@ -419,6 +419,12 @@ extension GatewayLiveTests {
             let isSQLite = try await SQLiteRecordWriter.file(of: db) != nil
             XCTAssertEqual(rig.gateway.batcher.ownsSQLiteConnection, isSQLite,
                            "SQLite batches go through the gateway's own connection, PostgreSQL's through Fluent")
+            #if os(Linux)
+            if isSQLite {
+                let policy = try await rig.gateway.batcher.writerThreadPolicy
+                XCTAssertEqual(policy, RecordBatcher.batchPolicy, "the writing thread does not preempt the event loop when it wakes")
+            }
+            #endif
             let stored = try await GatewayRecord.query(on: db).filter(\.$kind ~~ ["https", "socks"]).sort(\.$id).all()
             XCTAssertEqual(stored.count, 2)
             let a = stored[0], b = stored[1]
