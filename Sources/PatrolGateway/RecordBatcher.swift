@@ -208,7 +208,7 @@ public final class RecordBatcher: Sendable {
             if let thread = state.thread { return thread }
             let started = NIOThreadPool(numberOfThreads: 1)
             started.start()
-            started.submit { _ in Self.yieldOnWakeUp() }
+            started.submit { _ in Self.markAsBatchThread() }
             state.thread = started
             return started
         }
@@ -233,7 +233,7 @@ public final class RecordBatcher: Sendable {
     /// a core from the event loop, nginx or the load generator the moment it woke put the slowest
     /// requests of the gateway benchmark inside those bursts (p99 against squid's, median of five
     /// alternating runs, 1.33× before, 1.10× after; BENCHMARKS.md). Elsewhere a no-op.
-    static func yieldOnWakeUp() {
+    static func markAsBatchThread() {
         #if os(Linux)
         var parameters = sched_param()
         parameters.sched_priority = 0
