@@ -38,8 +38,7 @@ struct BenchmarkCommand: ParsableCommand {
     }
 
     func format(_ d: Duration) -> String {
-        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
-        return "\(ms) ms"
+        "\(Int(d / .milliseconds(1))) ms"
     }
 
     func peakResidentMiB() -> Int {

@@ -70,11 +70,11 @@ struct RecordsBenchmarkCommand: AsyncParsableCommand {
             }
             batcher.close()
             batchTimes.sort()
-            let perRow = { (d: Duration) in String(format: "%.1f µs", Self.micros(d) / Double(rowCount)) }
+            let perRow = { (d: Duration) in String(format: "%.1f µs", (d / .microseconds(1)) / Double(rowCount)) }
             print("records: \(rowCount) rows in batches of \(batchSize), \(bodySize)-byte bodies, \(app.patrolOptions.database.isPostgres ? "PostgreSQL" : "SQLite")")
             print("per row: CPU \(perRow(cpu)) (all threads), wall \(perRow(wall))")
-            print(String(format: "per batch: median %.1f ms, max %.1f ms", Self.micros(batchTimes[batchTimes.count / 2]) / 1000,
-                         Self.micros(batchTimes[batchTimes.count - 1]) / 1000))
+            print(String(format: "per batch: median %.1f ms, max %.1f ms", batchTimes[batchTimes.count / 2] / .milliseconds(1),
+                         batchTimes[batchTimes.count - 1] / .milliseconds(1)))
             let stored = try await GatewayRecord.query(on: app.db).count()
             guard stored == rowCount else { throw CommandFailure(description: "wrote \(rowCount) rows but \(stored) are stored") }
         }
@@ -120,9 +120,5 @@ struct RecordsBenchmarkCommand: AsyncParsableCommand {
         let micros = (Int64(usage.ru_utime.tv_sec) + Int64(usage.ru_stime.tv_sec)) * 1_000_000
             + Int64(usage.ru_utime.tv_usec) + Int64(usage.ru_stime.tv_usec)
         return .microseconds(micros)
-    }
-
-    static func micros(_ d: Duration) -> Double {
-        Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12
     }
 }

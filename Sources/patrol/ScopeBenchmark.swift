@@ -49,7 +49,7 @@ struct ScopeBenchmarkCommand: ParsableCommand {
         func measure(_ label: String, _ n: Int, _ body: () -> Int) {
             var sink = 0
             let elapsed = clock.measure { for _ in 0..<n { sink &+= body() } }
-            let ns = (Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(n)
+            let ns = elapsed / .nanoseconds(1) / Double(n)
             print("\(label): \(String(format: "%.0f", ns)) ns (\(sink % 2))")
         }
         measure("nameMatch", iterations) { k &+= 1; return scope.nameMatch(host: names[k % 1000], port: 443) == nil ? 0 : 1 }

@@ -11,22 +11,6 @@ import XCTVapor
 /// An SQLite database file as `patrol serve` and `patrol gateway` set it up: page size, write-ahead
 /// log, and a log the gateway's writer keeps small by checkpointing.
 final class SQLiteFileTests: XCTestCase {
-    /// Runs `body` with an application on the SQLite file `path`, migrated.
-    func withFileApp(_ path: String, _ body: (Application) async throws -> Void) async throws {
-        let app = try await Application.make(.testing)
-        do {
-            let dataDirectory = (path as NSString).deletingLastPathComponent
-            try await configure(app, options: PatrolOptions(database: .sqliteFile(path), dataDirectory: dataDirectory, bcryptCost: 4))
-            app.logger.logLevel = .warning
-            try await app.autoMigrate()
-            try await body(app)
-            try await app.asyncShutdown()
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
-        }
-    }
-
     func scratchFile() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patrol-sqlite-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -60,7 +44,7 @@ final class SQLiteFileTests: XCTestCase {
         let path = try scratchFile()
         var generator = SystemRandomNumberGenerator()
         let noise = (0..<(256 * 1024)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        try await withFileApp(path) { app in
+        try await withApp(on: .sqliteFile(path)) { app in
             let pageSize = try await pragma("page_size", on: app.db)
             XCTAssertEqual(pageSize, String(SQLiteFile.pageSize))
             let journal = try await pragma("journal_mode", on: app.db)
@@ -100,7 +84,7 @@ final class SQLiteFileTests: XCTestCase {
             try? await earlier.asyncShutdown()
             throw error
         }
-        try await withFileApp(path) { app in
+        try await withApp(on: .sqliteFile(path)) { app in
             let pageSize = try await pragma("page_size", on: app.db)
             XCTAssertEqual(pageSize, "4096")
             let journal = try await pragma("journal_mode", on: app.db)

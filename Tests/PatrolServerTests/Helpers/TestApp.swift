@@ -20,27 +20,34 @@ func testDatabases() -> [DatabaseLocation] {
 func withEachDatabase(adjust: (inout PatrolOptions) -> Void = { _ in },
                       _ body: (Application, DatabaseLocation) async throws -> Void) async throws {
     for location in testDatabases() {
-        let app = try await Application.make(.testing)
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("patrol-test-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
-        do {
-            var options = PatrolOptions(database: location, dataDirectory: dataDirectory, bcryptCost: 4)
-            options.sessionIdleTimeout = 30 * 60
-            adjust(&options)
-            try await configure(app, options: options)
-            app.logger.logLevel = .warning
-            if location.isPostgres, let sql = app.db as? any SQLDatabase {
-                try await sql.raw("DROP SCHEMA public CASCADE").run()
-                try await sql.raw("CREATE SCHEMA public").run()
-            }
-            try await app.autoMigrate()
-            try await body(app, location)
-            try await app.asyncShutdown()
-        } catch {
-            try? await app.asyncShutdown()
-            XCTFail("on \(location.redacted): \(error)")
-            throw error
+        try await withApp(on: location, adjust: adjust) { app in try await body(app, location) }
+    }
+}
+
+/// Runs `body` with an application on `location`, migrated (a PostgreSQL schema emptied first), and
+/// a fresh temporary data directory; shuts the application down after.
+func withApp(on location: DatabaseLocation, adjust: (inout PatrolOptions) -> Void = { _ in },
+             _ body: (Application) async throws -> Void) async throws {
+    let app = try await Application.make(.testing)
+    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("patrol-test-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+    do {
+        var options = PatrolOptions(database: location, dataDirectory: dataDirectory, bcryptCost: 4)
+        options.sessionIdleTimeout = 30 * 60
+        adjust(&options)
+        try await configure(app, options: options)
+        app.logger.logLevel = .warning
+        if location.isPostgres, let sql = app.db as? any SQLDatabase {
+            try await sql.raw("DROP SCHEMA public CASCADE").run()
+            try await sql.raw("CREATE SCHEMA public").run()
         }
+        try await app.autoMigrate()
+        try await body(app)
+        try await app.asyncShutdown()
+    } catch {
+        try? await app.asyncShutdown()
+        XCTFail("on \(location.redacted): \(error)")
+        throw error
     }
 }
 
