@@ -141,10 +141,12 @@ final class ProxyHandlerTests: XCTestCase {
 
     func testHeadersAreStoredAsJSONThatDecodes() throws {
         let tricky = [GatewayRecordRow.Header("X-Quote", "a \"b\" \\ c"), GatewayRecordRow.Header("X-Ctl", "tab\tnl\ncr\r\u{01}"),
-                      GatewayRecordRow.Header("X-名", "检测 ✓ 🚀")]
+                      GatewayRecordRow.Header("X-名", "检测 ✓ 🚀"), GatewayRecordRow.Header("\"", "\\\\"),
+                      GatewayRecordRow.Header("", "\u{0}mid\u{1F}\u{7F}end\""), GatewayRecordRow.Header("a\"\"b", "\n\n")]
         let text = try XCTUnwrap(GatewayRecordRow.json(tricky))
         let decoded = try JSONDecoder().decode([[String]].self, from: Data(text.utf8))
         XCTAssertEqual(decoded, tricky.map { [$0.name, $0.value] })
+        XCTAssertEqual(GatewayRecordRow.json([GatewayRecordRow.Header("a\"b\\", "\t\u{1}z")]), #"[["a\"b\\","\t\u0001z"]]"#)
         XCTAssertEqual(GatewayRecordRow.json([]), "[]")
         XCTAssertNil(GatewayRecordRow.json(nil))
     }
