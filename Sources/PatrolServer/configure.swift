@@ -16,6 +16,7 @@ extension Application {
 /// Tests call this with their own options (an in-memory or throwaway database).
 public func configure(_ app: Application, options: PatrolOptions) async throws {
     app.patrolOptions = options
+    try options.database.checkFolder()
     let (factory, id) = try options.database.configuration()
     app.databases.use(factory, as: id)
     app.migrations.add(PatrolMigrations.all)

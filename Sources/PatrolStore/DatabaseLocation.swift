@@ -19,6 +19,29 @@ public enum DatabaseLocation: Sendable, Equatable {
         }
     }
 
+    /// An SQLite file whose folder is missing (or is not a folder). SQLite's own error said only
+    /// "cantOpen: Failed to open to SQLite database at file:///…", after a pool error in the log.
+    public struct MissingFolder: Error, CustomStringConvertible {
+        public var path: String
+        public var folder: String
+        public var description: String {
+            "PATROL_DATABASE_URL names the SQLite file \(path), but its folder \(folder) does not exist: "
+                + "create the folder, or point PATROL_DATABASE_URL at another file"
+        }
+    }
+
+    /// Throws `MissingFolder` when this is an SQLite file whose folder does not exist. SQLite
+    /// creates the file, not the folders above it.
+    public func checkFolder() throws {
+        guard case .sqliteFile(let path) = self else { return }
+        let file = URL(fileURLWithPath: path)
+        let folder = file.deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw MissingFolder(path: path, folder: folder)
+        }
+    }
+
     public static func parse(_ url: String) throws -> DatabaseLocation {
         if url == "sqlite::memory:" || url == "sqlite::memory" { return .sqliteMemory }
         if url.hasPrefix("sqlite:") {

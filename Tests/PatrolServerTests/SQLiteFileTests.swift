@@ -98,4 +98,28 @@ final class SQLiteFileTests: XCTestCase {
             XCTAssertEqual(written, 50)
         }
     }
+
+    /// A file in a folder that does not exist stops configuration with an error naming the folder
+    /// (SQLite's own said only "cantOpen"); files in existing folders and other databases pass.
+    func testAMissingFolderIsNamed() async throws {
+        let app = try await Application.make(.testing)
+        let options = PatrolOptions(database: .sqliteFile("/nonexistent-\(UUID().uuidString)/data/patrol.sqlite"),
+                                    dataDirectory: FileManager.default.temporaryDirectory.path, bcryptCost: 4)
+        do {
+            try await configure(app, options: options)
+            XCTFail("a missing folder must stop configuration")
+        } catch let error as DatabaseLocation.MissingFolder {
+            XCTAssertTrue(error.description.contains("/data does not exist"), error.description)
+            XCTAssertTrue(error.folder.hasPrefix("/nonexistent-"), error.folder)
+        }
+        try await app.asyncShutdown()
+
+        let file = try scratchFile()
+        XCTAssertNoThrow(try DatabaseLocation.sqliteFile(file).checkFolder())
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data()))
+        XCTAssertNoThrow(try DatabaseLocation.sqliteFile("patrol.sqlite").checkFolder(), "a bare name is in the working folder")
+        XCTAssertThrowsError(try DatabaseLocation.sqliteFile(file + "/inside-a-file.sqlite").checkFolder(), "a file is not a folder")
+        XCTAssertNoThrow(try DatabaseLocation.sqliteMemory.checkFolder())
+        XCTAssertNoThrow(try DatabaseLocation.postgres("postgres://u@127.0.0.1/x").checkFolder())
+    }
 }
