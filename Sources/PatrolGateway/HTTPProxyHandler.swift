@@ -18,8 +18,8 @@ struct InterceptedTarget {
 /// The HTTP face of the gateway (SPEC §6): absolute-URI requests are authenticated, admitted and
 /// forwarded to the checked address; CONNECT becomes a tunnel or, with interception on, a TLS
 /// endpoint whose decrypted requests come back through a second instance of this handler.
-/// `HTTPServerPipelineHandler` in front hands over one request at a time, which keeps pipelined
-/// requests in order; reads from the client are held while a request waits for its decision or
+/// `RequestSequencer` in front hands over one request at a time, which keeps pipelined requests
+/// in order; reads from the client are held while a request waits for its decision or
 /// connection, and while the target cannot take more.
 final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -66,7 +66,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     static func install(on sync: ChannelPipeline.SynchronousOperations, handler: HTTPProxyHandler) throws {
         try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
         try sync.addHandler(HTTPResponseEncoder())
-        try sync.addHandler(HTTPServerPipelineHandler())
+        try sync.addHandler(RequestSequencer())
         try sync.addHandler(handler)
     }
 
@@ -526,7 +526,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let channel = context.channel
         let sync = channel.pipeline.syncOperations
         do {
-            let pipelining = try sync.handler(type: HTTPServerPipelineHandler.self)
+            let pipelining = try sync.handler(type: RequestSequencer.self)
             let encoder = try sync.handler(type: HTTPResponseEncoder.self)
             let decoder = try sync.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             sync.removeHandler(pipelining, promise: nil)

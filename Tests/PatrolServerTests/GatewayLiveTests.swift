@@ -199,6 +199,54 @@ final class GatewayLiveTests: XCTestCase {
         }
     }
 
+    /// Pipelining (SPEC §6): requests sent back to back on one connection, before any answer, are
+    /// forwarded one at a time and answered in order — a forwarded GET, a refusal decided at once,
+    /// a POST whose body comes with it, a name to resolve — and each is recorded.
+    func testPipelinedRequestsAreAnsweredInOrder() async throws {
+        try await withRig { rig in
+            let text = NIOLockedValueBox("")
+            let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(TextCollector(text: text)) }
+                }
+                .connect(host: "127.0.0.1", port: rig.port).get()
+            let auth = "Proxy-Authorization: Basic " + Data("gw-tester:\(rig.token)".utf8).base64EncodedString() + "\r\n"
+            let origin = "127.0.0.1:\(rig.http.port)"
+            let requests = "GET http://\(origin)/one HTTP/1.1\r\nHost: \(origin)\r\n\(auth)\r\n"
+                + "GET http://\(origin.replacingOccurrences(of: "127.0.0.1", with: "127.0.0.3"))/two HTTP/1.1\r\n\(auth)\r\n"
+                + "POST http://\(origin)/echo HTTP/1.1\r\n\(auth)Content-Length: 5\r\n\r\nthree"
+                + "GET http://www.gw.test:\(rig.http.port)/four HTTP/1.1\r\n\(auth)\r\n"
+            try await client.writeAndFlush(ByteBuffer(string: requests))
+            let started = ContinuousClock.now
+            while !text.withLockedValue({ $0.hasSuffix("hello /four") }), ContinuousClock.now - started < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await client.close()
+            let answers = text.withLockedValue { $0 }.components(separatedBy: "HTTP/1.1 ").dropFirst()
+            XCTAssertEqual(answers.map { String($0.prefix(3)) }, ["200", "403", "200", "200"], text.withLockedValue { $0 })
+            let bodies = answers.map { $0.components(separatedBy: "\r\n\r\n").last ?? "" }
+            XCTAssertEqual(bodies.count, 4)
+            XCTAssertEqual(bodies.first, "hello /one")
+            XCTAssertTrue(bodies.dropFirst().first?.contains("not in the campaign's scope") ?? false, bodies.joined(separator: " | "))
+            XCTAssertEqual(bodies.suffix(2), ["three", "hello /four"])
+            XCTAssertEqual(rig.http.requests, 3, "the refused one never reached the target")
+            let records = try await rig.records()
+            XCTAssertEqual(records.map(\.url), ["http://\(origin)/one", "http://127.0.0.3:\(rig.http.port)/two",
+                                                "http://\(origin)/echo", "http://www.gw.test:\(rig.http.port)/four"])
+            XCTAssertEqual(records.map(\.status), [200, 403, 200, 200])
+        }
+    }
+
+    final class TextCollector: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        let text: NIOLockedValueBox<String>
+        init(text: NIOLockedValueBox<String>) { self.text = text }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let part = String(buffer: unwrapInboundIn(data))
+            text.withLockedValue { $0 += part }
+        }
+    }
+
     func testRefusalsSayWhyAndAreRecordedAsViolations() async throws {
         try await withRig { rig in
             let otherPort = try viaProxy(rig, ["http://127.0.0.1:1/"])
