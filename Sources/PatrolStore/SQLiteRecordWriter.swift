@@ -79,6 +79,17 @@ public final class SQLiteRecordWriter: @unchecked Sendable {
 
     private var columns: [String] { GatewayRecordRow.columns }
 
+    /// CPU time the writing thread has spent in `write(_:)` (`patrol benchmark-records`): the
+    /// writer's own cost, apart from compression and from whatever else the machine runs.
+    public var cpuTime: Duration { lock.withLock { cpuSpent } }
+    private var cpuSpent = Duration.zero  // guarded by `lock`
+
+    private static func threadCPU() -> Duration {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
+    }
+
     /// The file of `db`'s main database when `db` is SQLite (Fluent's "in-memory" SQLite is a
     /// temporary file too); nil for PostgreSQL or a database without a file.
     public static func file(of db: any Database) async throws -> String? {
@@ -112,6 +123,8 @@ public final class SQLiteRecordWriter: @unchecked Sendable {
     @discardableResult
     public func write(_ rows: [GatewayRecordRow]) throws -> Int {
         try lock.withLock {
+            let started = Self.threadCPU()
+            defer { cpuSpent += Self.threadCPU() - started }
             guard db != nil, let insert else { throw Failure(code: 21, message: "the record writer is closed") }
             try exec("BEGIN IMMEDIATE")
             do {

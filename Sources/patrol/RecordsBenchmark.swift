@@ -68,11 +68,13 @@ struct RecordsBenchmarkCommand: AsyncParsableCommand {
                 batchTimes.append(elapsed)
                 written += n
             }
+            let writerCPU = batcher.sqliteWriterCPU
             batcher.close()
             batchTimes.sort()
             let perRow = { (d: Duration) in String(format: "%.1f µs", (d / .microseconds(1)) / Double(rowCount)) }
             print("records: \(rowCount) rows in batches of \(batchSize), \(bodySize)-byte bodies, \(app.patrolOptions.database.isPostgres ? "PostgreSQL" : "SQLite")")
             print("per row: CPU \(perRow(cpu)) (all threads), wall \(perRow(wall))")
+            if let writerCPU { print("per row: CPU \(perRow(writerCPU)) on the SQLite writer's thread (in SQLiteRecordWriter.write)") }
             print(String(format: "per batch: median %.1f ms, max %.1f ms", batchTimes[batchTimes.count / 2] / .milliseconds(1),
                          batchTimes[batchTimes.count - 1] / .milliseconds(1)))
             let stored = try await GatewayRecord.query(on: app.db).count()

@@ -55,6 +55,7 @@ final class SQLiteFileTests: XCTestCase {
             // 16 batches of ~1.2 MiB: 19 MiB recorded, more than SQLite's default checkpoint (1,000
             // pages, 16 MiB at this page size) would let the log grow to.
             var largestLog: UInt64 = 0
+            XCTAssertNil(batcher.sqliteWriterCPU, "no writer before the first batch")
             for batch in 0..<16 {
                 for row in rows(300, from: batch * 300, bodyBytes: 4096, noise: noise) { batcher.append(row) }
                 let written = try await batcher.flush(on: app.db)
@@ -65,6 +66,8 @@ final class SQLiteFileTests: XCTestCase {
             let stored = try await GatewayRecord.query(on: app.db).count()
             XCTAssertEqual(stored, 16 * 300)
             XCTAssertGreaterThan(largestLog, 0, "the database is in write-ahead mode")
+            // 19 MiB through SQLite takes milliseconds of the writing thread's CPU, not none.
+            XCTAssertGreaterThan(try XCTUnwrap(batcher.sqliteWriterCPU), .milliseconds(1))
             XCTAssertLessThan(largestLog, UInt64(SQLiteFile.checkpointBytes + 3 << 20),
                               "the log is checkpointed near \(SQLiteFile.checkpointBytes) bytes plus one batch")
         }
