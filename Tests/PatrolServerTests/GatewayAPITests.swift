@@ -272,6 +272,8 @@ extension GatewayLiveTests {
                 let page = res.body.string
                 XCTAssertTrue(page.contains("127.0.0.1:\(rig.port)"))
                 XCTAssertTrue(page.contains("proxychains"))
+                XCTAssertTrue(page.contains("HTTPS 解密审计开启时，在 Settings → Network → TLS 中导入 patrol-CZ2022-ca.pem。"),
+                              "the note under Burp's menus is in the reader's language")
                 XCTAssertFalse(page.contains(fresh), "a token is shown only when it is made")
             }
             try await app.test(.POST, "/campaigns/CZ2022/gateway/token", headers: cookie, beforeRequest: { req in

@@ -114,7 +114,8 @@ extension GatewayController {
                 view.interception = interceptAll || mine.interception
             }
             view.snippets = snippets(proxy: proxy, username: actor.username, token: newToken ?? "<token>",
-                                     ca: "patrol-\(campaign.code)-ca.pem", campaign: campaign.code)
+                                     ca: "patrol-\(campaign.code)-ca.pem", campaign: campaign.code,
+                                     caNote: req.t("gateway.burpCA", ["ca": "patrol-\(campaign.code)-ca.pem"]))
         }
         if view.staff {
             // Counted in the database: at testing rates an hour is hundreds of thousands of rows.
@@ -173,13 +174,14 @@ extension GatewayController {
     static func trim(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
 
     /// Copy-paste settings for the tools testers use.
-    static func snippets(proxy: String, username: String, token: String, ca: String, campaign: String) -> [Snippet] {
+    /// `caNote` is the sentence under Burp's settings, in the reader's language (Burp's own menus are English).
+    static func snippets(proxy: String, username: String, token: String, ca: String, campaign: String, caNote: String) -> [Snippet] {
         let http = "http://\(username):\(token)@\(proxy)"
         let host = proxy.split(separator: ":").dropLast().joined(separator: ":")
         let port = proxy.split(separator: ":").last.map(String.init) ?? "8888"
         return [
             Snippet(label: "curl", text: "curl -x \(http) --cacert \(ca) https://target.example/"),
-            Snippet(label: "Burp Suite", text: "Settings → Network → Connections → Upstream proxy servers → Add\n  Destination host: *\n  Proxy host: \(host)  Proxy port: \(port)\n  Authentication type: Basic  Username: \(username)  Password: \(token)\nImport \(ca) under Settings → Network → TLS when HTTPS is decrypted."),
+            Snippet(label: "Burp Suite", text: "Settings → Network → Connections → Upstream proxy servers → Add\n  Destination host: *\n  Proxy host: \(host)  Proxy port: \(port)\n  Authentication type: Basic  Username: \(username)  Password: \(token)\n\(caNote)"),
             Snippet(label: "sqlmap", text: "sqlmap -u 'https://target.example/item?id=1' --proxy=http://\(proxy) --proxy-cred=\(username):\(token)"),
             Snippet(label: "nuclei", text: "nuclei -u https://target.example/ -proxy \(http)"),
             Snippet(label: "proxychains", text: "# /etc/proxychains4.conf\nstrict_chain\nproxy_dns\n[ProxyList]\nsocks5 \(host) \(port) \(username) \(token)"),
