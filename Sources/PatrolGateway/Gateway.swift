@@ -181,7 +181,16 @@ public final class Gateway: Sendable {
         try await GatewayRecord.query(on: database()).filter(\.$startedAt < cutoff).delete()
     }
 
-    func record(_ row: GatewayRecordRow) { batcher.append(row) }
+    /// Queues a record. One that names no campaign — no or unreadable credentials, a user name no
+    /// tester has — is filed under the campaign open at the time when there is exactly one, so the
+    /// organiser sees attempts on the gateway in that campaign's records; with none or several open
+    /// it stays unfiled (the database keeps it, no campaign page lists it).
+    func record(_ row: GatewayRecordRow) {
+        guard row.campaignID == nil, let campaign = view?.soleOpenCampaign(at: row.startedAt) else { return batcher.append(row) }
+        var filed = row
+        filed.campaignID = campaign
+        batcher.append(filed)
+    }
 
     /// Puts a view in force without a database (handler tests).
     func install(_ view: GatewayView) { current.withLockedValue { $0 = view } }

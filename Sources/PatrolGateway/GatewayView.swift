@@ -61,6 +61,16 @@ public final class GatewayView: Sendable {
     }
 
     /// The campaigns in which this team may test right now, or why there is none.
+    /// The campaign open at `now` when exactly one is (see `Gateway.record`).
+    public func soleOpenCampaign(at now: Date) -> UUID? {
+        var sole: UUID?
+        for campaign in campaigns.values where campaign.entry.isOpen(at: now) {
+            if sole != nil { return nil }
+            sole = campaign.entry.id
+        }
+        return sole
+    }
+
     public func openCampaigns(team: UUID, at now: Date) -> Result<[CampaignScope], Refusal> {
         let ids = campaignsOfTeam[team] ?? []
         let open = ids.compactMap { campaigns[$0] }.filter { $0.entry.isOpen(at: now) }

@@ -55,6 +55,22 @@ final class ProxyHandlerTests: XCTestCase {
         XCTAssertTrue(channel.isActive, "the client may retry with credentials on the same connection")
     }
 
+    /// A request that names no tester is filed under the campaign open at the time when exactly one
+    /// is (the live credentials test checks the records); with a second one open, or none, under none.
+    func testRequestsWithoutATesterGoToTheSoleOpenCampaign() throws {
+        let view = try XCTUnwrap(makeGateway().view)
+        XCTAssertEqual(view.soleOpenCampaign(at: Date()), campaignID)
+        XCTAssertNil(view.soleOpenCampaign(at: Date().addingTimeInterval(7200)), "after the window nothing is open")
+
+        var directory = GatewayDirectory(campaigns: view.campaigns.values.map(\.entry), teams: [], testers: [:], settings: [:])
+        var second = directory.campaigns[0]
+        second.id = UUID()
+        second.code = "C2"
+        directory.campaigns.append(second)
+        XCTAssertNil(GatewayView(directory: directory, settings: GatewaySettings(), previous: nil).soleOpenCampaign(at: Date()),
+                     "two open: no telling which one")
+    }
+
     func testPipelinedRefusalsComeBackInOrder() throws {
         let gateway = makeGateway()
         let channel = try channel(gateway)

@@ -297,6 +297,10 @@ final class GatewayLiveTests: XCTestCase {
             XCTAssertEqual(records[1].$campaign.id, rig.campaign.id)
             XCTAssertNil(records[1].$user.id)
             XCTAssertNil(records[0].$team.id, "no name, no team")
+            // Attempts that name no tester go to the one campaign open at the time, for the organiser.
+            XCTAssertEqual(records[0].$campaign.id, rig.campaign.id)
+            XCTAssertEqual(records[3].$campaign.id, rig.campaign.id)
+            XCTAssertNil(records[3].$team.id)
         }
     }
 
