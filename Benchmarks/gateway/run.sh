@@ -18,6 +18,9 @@
 #     that it does not cap the benchmark (defaults are 200/s, burst 400)
 #   MITM_VENV [~/.cache/patrol-bench/venv]: virtualenv that gets `pip install mitmproxy`
 #   TINYPROXY_LOGLEVEL [Warning]
+#   ROUNDS [1]: with squid and patrol among the CASES, run those two ROUNDS times in all, alternating
+#     (squid, then Patrol), and add a table of every round with the median p99 ratio: on a small
+#     shared machine one pair of runs differs by ±20 % from the next, more than the gap in question
 #   RESULT_FILE: also write the table there      KEEP_TMP=1: keep the temp dir (configs, logs, sqlite)
 #   NO_INSTALL=1: never call apt-get/pip (fail if a tool is missing)
 #
@@ -40,6 +43,8 @@ DURATION=${DURATION:-20}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 CASES=${CASES:-"direct squid tinyproxy patrol tls-direct mitmproxy patrol-tls"}
+ROUNDS=${ROUNDS:-1}
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a whole number from 1, not '$ROUNDS'" >&2; exit 2; }
 PATROL_BIN=${PATROL_BIN:-$REPO/.build/release/patrol}
 MITM_VENV=${MITM_VENV:-$HOME/.cache/patrol-bench/venv}
 LOADGEN_DIR=$HERE/loadgen
@@ -550,8 +555,18 @@ if [[ " $CASES " == *" patrol"* ]]; then
     fi
 fi
 
+# Plain-HTTP figures of squid and Patrol per round (ROUNDS), taken from run_wrk's W_* after each case.
+R_SQUID_RPS=() R_SQUID_P99=() R_PATROL_RPS=() R_PATROL_P99=()
+keep_round() { # case
+    case "$1" in
+        squid) R_SQUID_RPS+=("${W_RPS:-}"); R_SQUID_P99+=("${W_P99:-}") ;;
+        patrol) R_PATROL_RPS+=("${W_RPS:-}"); R_PATROL_P99+=("${W_P99:-}") ;;
+    esac
+}
+
 for c in $CASES; do
     log "=== case $c (${DURATION}s, $CONNECTIONS connections)"
+    W_RPS="" W_P99=""
     case "$c" in
         direct) case_direct ;;
         squid) case_squid ;;
@@ -563,16 +578,55 @@ for c in $CASES; do
         patrol-tls) [[ $HAVE_PATROL == 1 ]] && case_patrol_tls ;;
         *) die "unknown case $c" ;;
     esac
+    keep_round "$c"
     sleep 1
 done
 
+# More rounds of squid and Patrol only; their rows and notes stay out of the main table.
+ROUND_TABLE=()
+if (( ROUNDS > 1 )) && [[ " $CASES " == *" squid "* && " $CASES " == *" patrol "* && $HAVE_PATROL == 1 ]]; then
+    for ((round = 2; round <= ROUNDS; round++)); do
+        kept_rows=("${ROWS[@]}") kept_notes=("${NOTES[@]}")
+        for c in squid patrol; do
+            log "=== round $round of $ROUNDS: $c"
+            W_RPS="" W_P99=""
+            "case_$c"
+            keep_round "$c"
+            sleep 1
+        done
+        ROWS=("${kept_rows[@]}") NOTES=("${kept_notes[@]}")
+    done
+    for ((i = 0; i < ROUNDS; i++)); do
+        ROUND_TABLE+=("${R_SQUID_RPS[i]:-} ${R_SQUID_P99[i]:-} ${R_PATROL_RPS[i]:-} ${R_PATROL_P99[i]:-}")
+    done
+fi
+
 {
     echo
-    echo "Command: \`DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS Benchmarks/gateway/run.sh\` ($(date -u +%Y-%m-%dT%H:%MZ))"
+    echo "Command: \`DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS$( (( ROUNDS > 1 )) && echo " ROUNDS=$ROUNDS") Benchmarks/gateway/run.sh\` ($(date -u +%Y-%m-%dT%H:%MZ))"
     echo
     echo "| case | path | requests/s | p50 ms | p99 ms | requests | errors | proxy peak RSS (VmHWM) | proxy max sampled VmRSS | proxy CPU |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${ROWS[@]}"
+    if (( ${#ROUND_TABLE[@]} > 0 )); then
+        echo
+        echo "Plain HTTP in $ROUNDS alternating rounds (squid, then Patrol recording; the first round is the table's):"
+        echo
+        printf '%s\n' "${ROUND_TABLE[@]}" | awk '
+            BEGIN { print "| round | squid req/s | squid p99 ms | Patrol req/s | Patrol p99 ms | Patrol p99 / squid p99 |"
+                    print "|---:|---:|---:|---:|---:|---:|" }
+            {
+                r = ($2 > 0 && $4 > 0) ? $4 / $2 : -1
+                printf "| %d | %s | %s | %s | %s | %s |\n", NR, $1, $2, $3, $4, r < 0 ? "—" : sprintf("%.2f", r)
+                if (r >= 0) { ratio[++n] = r; if (r <= 1) under++; if ($3 >= $1) ahead++ }
+            }
+            END {
+                if (n == 0) exit
+                for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (ratio[j] < ratio[i]) { t = ratio[i]; ratio[i] = ratio[j]; ratio[j] = t }
+                median = n % 2 ? ratio[(n + 1) / 2] : (ratio[n / 2] + ratio[n / 2 + 1]) / 2
+                printf "\nMedian p99 ratio %.2f (%.2f–%.2f); Patrol p99 at or under squid'"'"'s in %d of %d rounds; Patrol ahead in throughput in %d.\n", median, ratio[1], ratio[n], under, n, ahead
+            }'
+    fi
     echo
     for n in "${NOTES[@]}"; do echo "- $n"; done
     echo
