@@ -60,7 +60,6 @@ public final class GatewayView: Sendable {
         return diff == 0 ? tester : nil
     }
 
-    /// The campaigns in which this team may test right now, or why there is none.
     /// The campaign open at `now` when exactly one is (see `Gateway.record`).
     public func soleOpenCampaign(at now: Date) -> UUID? {
         var sole: UUID?
@@ -71,6 +70,7 @@ public final class GatewayView: Sendable {
         return sole
     }
 
+    /// The campaigns in which this team may test right now, or why there is none.
     public func openCampaigns(team: UUID, at now: Date) -> Result<[CampaignScope], Refusal> {
         let ids = campaignsOfTeam[team] ?? []
         let open = ids.compactMap { campaigns[$0] }.filter { $0.entry.isOpen(at: now) }
