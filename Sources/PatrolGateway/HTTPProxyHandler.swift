@@ -414,9 +414,10 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.row.reason = exchange.row.reason ?? reason
         exchange.row.status = 502
         let text = "目标无法连接或未应答。 / The target could not be reached or did not answer (\(reason)).\n"
+        // Recorded before the answer goes out, so no client sees an answer whose record is not queued.
+        finish(exchange)
         respond(status: .badGateway, text: text, extra: [("X-Patrol-Error", reason)], context: context,
                 close: exchange.head.method == .CONNECT || !exchange.keepAlive)
-        finish(exchange)
         afterOwnResponse(exchange, context: context)
     }
 
@@ -430,8 +431,8 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var extra = [("X-Patrol-Refusal", refusal.rawValue)]
         if refusal.status == 407 { extra.append(("Proxy-Authenticate", "Basic realm=\"Patrol\", charset=\"UTF-8\"")) }
         let status = HTTPResponseStatus(statusCode: refusal.status)
-        respond(status: status, text: refusal.message + "\n", extra: extra, context: context, close: close || !exchange.keepAlive)
         finish(exchange)
+        respond(status: status, text: refusal.message + "\n", extra: extra, context: context, close: close || !exchange.keepAlive)
         afterOwnResponse(exchange, context: context)
     }
 
