@@ -90,9 +90,15 @@ func formBody(_ fields: [String: String]) -> String {
 func withFakeProvider(_ handler: @escaping @Sendable (Request) async throws -> Response,
                       _ body: (URL) async throws -> Void) async throws {
     let fake = try await Application.make(.testing)
-    let port = Int.random(in: 40_000..<60_000)
     fake.post { req in try await handler(req) }
-    try await fake.server.start(address: .hostname("127.0.0.1", port: port))
+    // Port 0: the system picks a free one. A random fixed port could be one of the system's own
+    // ephemeral ports in use (32768–60999), and CI once failed with "Address already in use".
+    try await fake.server.start(address: .hostname("127.0.0.1", port: 0))
+    guard let port = fake.http.server.shared.localAddress?.port else {
+        await fake.server.shutdown()
+        try await fake.asyncShutdown()
+        throw Abort(.internalServerError, reason: "the fake provider has no port")
+    }
     do {
         try await body(URL(string: "http://127.0.0.1:\(port)/")!)
     } catch {
