@@ -289,7 +289,8 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try UpstreamTLS.addHTTPClientHandlers(to: sync, tls: tls, host: host, certificate: certificate)
+                    try UpstreamTLS.addHTTPClientHandlers(to: sync, tls: tls, host: host, certificate: certificate,
+                                                          forwardInformational: true)
                     try sync.addHandler(UpstreamHTTPHandler())
                 }
             }
@@ -343,6 +344,14 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func upstreamRead(_ part: HTTPClientResponsePart, from handler: UpstreamHTTPHandler) {
         guard let context, let exchange, case .forwarding = phase, upstream?.handler === handler else { return }
         switch part {
+        case .head(let head) where (100..<200).contains(head.status.code) && head.status != .switchingProtocols:
+            // An interim answer (a 100 Continue the client may be waiting for before it sends its
+            // body) goes straight on; the final head follows. HTTP/1.0 clients get none (RFC 9110 §15.2).
+            guard exchange.head.version.major > 1 || exchange.head.version.minor >= 1 else { return }
+            var interim = HTTPResponseHead(version: .http1_1, status: head.status)
+            interim.headers = head.headers
+            Self.stripHopByHop(&interim.headers)
+            context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
         case .head(let head):
             exchange.row.status = Int(head.status.code)
             exchange.row.responseHeaders = head.headers.map { GatewayRecordRow.Header($0.name, $0.value) }

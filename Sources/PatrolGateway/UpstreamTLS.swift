@@ -37,15 +37,23 @@ enum UpstreamTLS {
 
     /// TLS when asked (no SNI for IP literals) and the HTTP client codec; the certificate the
     /// target presents is summarised into `certificate` for the record.
+    /// `forwardInformational`: interim 1xx responses (a `100 Continue` to a request that said
+    /// `Expect: 100-continue`) reach the handler as heads before the final one, instead of being
+    /// dropped, so the proxy can pass them on to a client that waits for them.
     static func addHTTPClientHandlers(to sync: ChannelPipeline.SynchronousOperations, tls: Bool, host: String,
-                                      certificate: NIOLockedValueBox<String?>) throws {
+                                      certificate: NIOLockedValueBox<String?>, forwardInformational: Bool = false) throws {
         if tls {
             let serverName = Scope.isLiteral(host) == nil ? host : nil
             try sync.addHandler(clientHandler(serverHostname: serverName) { peer in
                 certificate.withLockedValue { $0 = peer.map(summary(of:)) }
             })
         }
-        try sync.addHTTPClientHandlers()
+        guard forwardInformational else { return try sync.addHTTPClientHandlers() }
+        // What `addHTTPClientHandlers()` adds, with the decoder's informational strategy, which it does not take.
+        try sync.addHandler(HTTPRequestEncoder())
+        try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes,
+                                                                     informationalResponseStrategy: .forward)))
+        try sync.addHandler(NIOHTTPRequestHeadersValidator())
     }
 
     /// A one-line description of a presented certificate for the record: subject, issuer, expiry

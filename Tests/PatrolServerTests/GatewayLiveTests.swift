@@ -237,6 +237,25 @@ final class GatewayLiveTests: XCTestCase {
         }
     }
 
+    /// `Expect: 100-continue` (curl sends it for large uploads): the target's 100 Continue reaches
+    /// the client, which then sends its body at once instead of waiting out its timeout.
+    func testAHundredContinueIsPassedOn() async throws {
+        try await withRig { rig in
+            let body = String(repeating: "x", count: 20_000)
+            let started = ContinuousClock.now
+            let post = try viaProxy(rig, ["-H", "Expect: 100-continue", "--expect100-timeout", "5", "--data-binary", body,
+                                          "http://127.0.0.1:\(rig.http.port)/echo"])
+            let elapsed = ContinuousClock.now - started
+            XCTAssertEqual(post.status, 200)
+            XCTAssertEqual(post.body.count, body.count)
+            XCTAssertLessThan(elapsed, .seconds(3), "curl waited for a 100 Continue that never came")
+            let records = try await rig.records()
+            let record = try XCTUnwrap(records.last)
+            XCTAssertEqual(record.status, 200, "the final status is recorded, not the interim one")
+            XCTAssertEqual(record.requestBodySize, body.count)
+        }
+    }
+
     final class TextCollector: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         let text: NIOLockedValueBox<String>
@@ -528,6 +547,9 @@ final class TestUpstream: Sendable {
             case .head(let h):
                 head = h
                 body.clear()
+                if h.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+                }
             case .body(var b):
                 body.writeBuffer(&b)
             case .end:
