@@ -272,6 +272,9 @@ struct GatewayController: RouteCollection {
 
     // MARK: CA, switches, token
 
+    /// The name the campaign's CA downloads under, which the testers' tool settings refer to.
+    static func caFileName(campaign code: String) -> String { "patrol-\(code)-ca.pem" }
+
     func caCertificate(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
         // The running gateway's copy when there is one (already loaded), else from the data directory.
@@ -280,7 +283,7 @@ struct GatewayController: RouteCollection {
                                        campaign: campaign.code)
         let response = Response(status: .ok, body: .init(string: ca.certificatePEM))
         response.headers.contentType = HTTPMediaType(type: "application", subType: "x-pem-file")
-        response.headers.contentDisposition = .init(.attachment, filename: "patrol-\(campaign.code)-ca.pem")
+        response.headers.contentDisposition = .init(.attachment, filename: Self.caFileName(campaign: campaign.code))
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         return response
     }

@@ -113,9 +113,9 @@ extension GatewayController {
                 view.teamSuspended = mine.state == .suspended
                 view.interception = interceptAll || mine.interception
             }
-            view.snippets = snippets(proxy: proxy, username: actor.username, token: newToken ?? "<token>",
-                                     ca: "patrol-\(campaign.code)-ca.pem", campaign: campaign.code,
-                                     caNote: req.t("gateway.burpCA", ["ca": "patrol-\(campaign.code)-ca.pem"]))
+            let ca = Self.caFileName(campaign: campaign.code)
+            view.snippets = snippets(proxy: proxy, username: actor.username, token: newToken ?? "<token>", ca: ca,
+                                     caNote: req.t("gateway.burpCA", ["ca": ca]))
         }
         if view.staff {
             // Counted in the database: at testing rates an hour is hundreds of thousands of rows.
@@ -175,7 +175,7 @@ extension GatewayController {
 
     /// Copy-paste settings for the tools testers use.
     /// `caNote` is the sentence under Burp's settings, in the reader's language (Burp's own menus are English).
-    static func snippets(proxy: String, username: String, token: String, ca: String, campaign: String, caNote: String) -> [Snippet] {
+    static func snippets(proxy: String, username: String, token: String, ca: String, caNote: String) -> [Snippet] {
         let http = "http://\(username):\(token)@\(proxy)"
         let host = proxy.split(separator: ":").dropLast().joined(separator: ":")
         let port = proxy.split(separator: ":").last.map(String.init) ?? "8888"
