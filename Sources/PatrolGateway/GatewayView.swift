@@ -22,6 +22,8 @@ public final class GatewayView: Sendable {
     public let teams: [TeamKey: GatewayDirectory.TeamEntry]
     /// Campaign ids per team, in campaign code order, so a team in two running campaigns is decided stably.
     public let campaignsOfTeam: [UUID: [UUID]]
+    /// The teams' places in campaigns that are not running, to file their refusals under.
+    let membershipsOfTeam: [UUID: [GatewayDirectory.Membership]]
     public let testers: [String: GatewayDirectory.Tester]
     public let settings: GatewaySettings
 
@@ -45,6 +47,7 @@ public final class GatewayView: Sendable {
         self.campaignsOfTeam = byTeam.mapValues { ids in ids.sorted { campaigns[$0]!.entry.code < campaigns[$1]!.entry.code } }
         self.campaigns = campaigns
         self.teams = teams
+        self.membershipsOfTeam = Dictionary(grouping: directory.memberships, by: \.teamID)
         self.testers = directory.testers
         self.settings = settings
     }
@@ -68,6 +71,18 @@ public final class GatewayView: Sendable {
             sole = campaign.entry.id
         }
         return sole
+    }
+
+    /// The campaign a refused attempt by a tester of this team is filed under: the team's first
+    /// running campaign (by code), as for its other requests; with none running, the campaign of
+    /// the team whose window is nearest to `now` (so probing before the start or after the close
+    /// shows in that campaign's records); nil for a team in no campaign.
+    public func filingCampaign(team: UUID, at now: Date) -> UUID? {
+        if let running = campaignsOfTeam[team]?.first { return running }
+        return membershipsOfTeam[team]?.min { a, b in
+            let (da, db) = (a.distance(from: now), b.distance(from: now))
+            return da != db ? da < db : a.campaignCode < b.campaignCode
+        }?.campaignID
     }
 
     /// The campaigns in which this team may test right now, or why there is none.

@@ -216,7 +216,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 // the organiser sees attempts on that account (the user id stays unset: not proven).
                 if let named = view.testers[credentials.username] {
                     exchange.row.teamID = named.teamID
-                    exchange.row.campaignID = view.campaignsOfTeam[named.teamID]?.first
+                    exchange.row.campaignID = view.filingCampaign(team: named.teamID, at: now)
                 }
                 return refuse(.badCredentials, context: context, close: isConnect)
             }
@@ -232,7 +232,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let open: [GatewayView.CampaignScope]
         switch view.openCampaigns(team: tester.teamID, at: now) {
         case .failure(let refusal):
-            exchange.row.campaignID = view.campaignsOfTeam[tester.teamID]?.first
+            exchange.row.campaignID = view.filingCampaign(team: tester.teamID, at: now)
             return refuse(refusal, context: context, close: isConnect)
         case .success(let campaigns): open = campaigns
         }

@@ -201,7 +201,7 @@ final class SOCKS5Handler: ChannelInboundHandler, RemovableChannelHandler {
         // A known tester's name with a wrong token is filed under their team, as on the HTTP side.
         if let team = tester?.teamID ?? username.flatMap({ gateway.view?.testers[$0]?.teamID }) {
             row.teamID = team
-            row.campaignID = gateway.view?.campaignsOfTeam[team]?.first
+            row.campaignID = gateway.view?.filingCampaign(team: team, at: row.startedAt)
         }
         gateway.record(row)
     }

@@ -64,16 +64,46 @@ public struct GatewayDirectory: Sendable {
         }
     }
 
+    /// A team's place in a campaign that is not running (draft, closed or published). Nobody tests
+    /// there, but a refused attempt by one of its testers is filed under it, so the organiser sees
+    /// who tried before the start or after the close.
+    public struct Membership: Sendable {
+        public var campaignID: UUID
+        public var campaignCode: String
+        public var startsAt: Date
+        public var endsAt: Date
+        public var teamID: UUID
+
+        public init(campaignID: UUID, campaignCode: String, startsAt: Date, endsAt: Date, teamID: UUID) {
+            self.campaignID = campaignID
+            self.campaignCode = campaignCode
+            self.startsAt = startsAt
+            self.endsAt = endsAt
+            self.teamID = teamID
+        }
+
+        /// How far `now` is from the campaign's window; zero inside it.
+        public func distance(from now: Date) -> TimeInterval {
+            if now < startsAt { return startsAt.timeIntervalSince(now) }
+            if now >= endsAt { return now.timeIntervalSince(endsAt) }
+            return 0
+        }
+    }
+
     public var campaigns: [CampaignEntry]
     public var teams: [TeamEntry]
+    /// The teams' places in campaigns that are not running.
+    public var memberships: [Membership]
     /// Enabled testers holding a token, by username.
     public var testers: [String: Tester]
     /// Stored gateway settings (`PATROL_GATEWAY_*`), overriding the environment's.
     public var settings: [String: String]
 
-    public init(campaigns: [CampaignEntry], teams: [TeamEntry], testers: [String: Tester], settings: [String: String]) {
+    public init(campaigns: [CampaignEntry], teams: [TeamEntry], memberships: [Membership] = [], testers: [String: Tester],
+                settings: [String: String]) {
         self.campaigns = campaigns
         self.teams = teams
+        self.memberships = memberships
         self.testers = testers
         self.settings = settings
     }
@@ -95,11 +125,13 @@ public struct GatewayDirectory: Sendable {
         return byCampaign
     }
 
-    /// Campaigns in a state where testing may happen (running); closed and published ones refuse everything
-    /// and need no scope.
+    /// Campaigns in a state where testing may happen (running) with their scopes and teams; of the
+    /// others (draft, closed, published: they refuse everything and need no scope) only which teams
+    /// they have, to file refusals under.
     public static func load(on db: any Database) async throws -> GatewayDirectory {
         let settings = try await Setting.all(prefix: "PATROL_GATEWAY_", on: db)
-        let running = try await Campaign.query(on: db).filter(\.$state == .running).all()
+        let all = try await Campaign.query(on: db).all()
+        let running = all.filter { $0.state == .running }
         let ids = running.compactMap(\.id)
         let assetsByCampaign = try await scopeAssets(campaigns: ids, on: db)
         var fingerprints: [UUID: Hasher] = [:]
@@ -120,6 +152,16 @@ public struct GatewayDirectory: Sendable {
                                        state: link.state, interception: link.interception))
             }
         }
+        let others = Dictionary(all.filter { $0.state != .running }.compactMap { c in c.id.map { ($0, c) } },
+                                uniquingKeysWith: { a, _ in a })
+        var memberships: [Membership] = []
+        if !others.isEmpty {
+            for link in try await CampaignTeam.query(on: db).filter(\.$campaign.$id ~~ Array(others.keys)).all() {
+                guard let campaign = others[link.$campaign.id] else { continue }
+                memberships.append(Membership(campaignID: link.$campaign.id, campaignCode: campaign.code, startsAt: campaign.startsAt,
+                                              endsAt: campaign.endsAt, teamID: link.$team.id))
+            }
+        }
         var testers: [String: Tester] = [:]
         let users = try await User.query(on: db).filter(\.$role == .tester).filter(\.$disabled == false)
             .filter(\.$gatewayTokenHash != nil).all()
@@ -127,6 +169,6 @@ public struct GatewayDirectory: Sendable {
             guard let id = u.id, let team = u.$team.id, let hash = u.gatewayTokenHash else { continue }
             testers[u.username] = Tester(userID: id, username: u.username, teamID: team, tokenHash: hash)
         }
-        return GatewayDirectory(campaigns: campaigns, teams: teams, testers: testers, settings: settings)
+        return GatewayDirectory(campaigns: campaigns, teams: teams, memberships: memberships, testers: testers, settings: settings)
     }
 }

@@ -71,6 +71,34 @@ final class ProxyHandlerTests: XCTestCase {
                      "two open: no telling which one")
     }
 
+    /// A refused attempt is filed under the team's running campaign; with none running, under the
+    /// team's campaign whose window is nearest, so the organiser sees attempts before the start or
+    /// after the close; a team in no campaign files under none.
+    func testRefusalsAreFiledUnderTheTeamsNearestCampaign() throws {
+        let now = Date()
+        let day: TimeInterval = 86400
+        let closed = UUID(), draft = UUID(), otherTeam = UUID()
+        let memberships: [GatewayDirectory.Membership] = [
+            .init(campaignID: closed, campaignCode: "C0", startsAt: now - 10 * day, endsAt: now - 5 * day, teamID: teamID),
+            .init(campaignID: draft, campaignCode: "C9", startsAt: now + 3 * day, endsAt: now + 8 * day, teamID: teamID),
+        ]
+        let running = try XCTUnwrap(makeGateway().view).campaigns.values.map(\.entry)
+        func view(running: [GatewayDirectory.CampaignEntry]) -> GatewayView {
+            let teams: [GatewayDirectory.TeamEntry] = running.map {
+                .init(campaignID: $0.id, teamID: teamID, teamCode: "T1", state: .active, interception: false)
+            }
+            let directory = GatewayDirectory(campaigns: running, teams: teams, memberships: memberships, testers: [:], settings: [:])
+            return GatewayView(directory: directory, settings: GatewaySettings(), previous: nil)
+        }
+        XCTAssertEqual(view(running: running).filingCampaign(team: teamID, at: now), campaignID, "a running campaign first")
+        let idle = view(running: [])
+        XCTAssertEqual(idle.filingCampaign(team: teamID, at: now), draft, "three days to the start beats five since the close")
+        XCTAssertEqual(idle.filingCampaign(team: teamID, at: now - 6 * day), closed, "inside a closed campaign's window")
+        XCTAssertEqual(idle.filingCampaign(team: teamID, at: now - 100 * day), closed)
+        XCTAssertEqual(idle.filingCampaign(team: teamID, at: now + 100 * day), draft)
+        XCTAssertNil(idle.filingCampaign(team: otherTeam, at: now))
+    }
+
     func testPipelinedRefusalsComeBackInOrder() throws {
         let gateway = makeGateway()
         let channel = try channel(gateway)

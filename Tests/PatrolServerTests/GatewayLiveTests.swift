@@ -414,6 +414,14 @@ final class GatewayLiveTests: XCTestCase {
             let closed = try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/hello"])
             XCTAssertEqual(closed.status, 403)
             XCTAssertTrue(closed.body.contains("window is closed"), closed.body)
+            // Once the campaign is closed the gateway no longer loads its scope; a tester's attempt
+            // is still refused and filed under it, where the organiser looks.
+            rig.campaign.state = .closed
+            try await rig.campaign.save(on: rig.app.db)
+            try await rig.gateway.refresh()
+            let afterClose = try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/hello"])
+            XCTAssertEqual(afterClose.status, 403)
+            XCTAssertTrue(afterClose.body.contains("window is closed"), afterClose.body)
 
             let records = try await rig.records()
             XCTAssertEqual(records[0].requestBodySize, 5000)
@@ -423,6 +431,10 @@ final class GatewayLiveTests: XCTestCase {
             XCTAssertEqual(records[2].reason, "rate_limited")
             XCTAssertEqual(records[2].alertList, ["rate_limit"])
             XCTAssertEqual(records[3].reason, "window_closed")
+            XCTAssertEqual(records.count, 5)
+            XCTAssertEqual(records[4].reason, "window_closed")
+            XCTAssertEqual(records[4].$campaign.id, rig.campaign.id, "filed under the closed campaign")
+            XCTAssertEqual(records[4].username, "gw-tester")
         }
     }
 
