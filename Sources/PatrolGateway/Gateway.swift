@@ -181,12 +181,9 @@ public final class Gateway: Sendable {
         try await GatewayRecord.query(on: database()).filter(\.$startedAt < cutoff).delete()
     }
 
-    /// Queues a record. One that names no campaign — no or unreadable credentials, a user name no
-    /// tester has — is filed under the campaign open at the time when there is exactly one, so the
-    /// organiser sees attempts on the gateway in that campaign's records; with none or several open
-    /// it stays unfiled (the database keeps it, no campaign page lists it).
+    /// Queues a record, filed by `GatewayView.fallbackCampaign(for:)` when the handler named no campaign.
     func record(_ row: GatewayRecordRow) {
-        guard row.campaignID == nil, let campaign = view?.soleOpenCampaign(at: row.startedAt) else { return batcher.append(row) }
+        guard row.campaignID == nil, let campaign = view?.fallbackCampaign(for: row) else { return batcher.append(row) }
         var filed = row
         filed.campaignID = campaign
         batcher.append(filed)

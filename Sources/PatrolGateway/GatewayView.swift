@@ -63,7 +63,17 @@ public final class GatewayView: Sendable {
         return diff == 0 ? tester : nil
     }
 
-    /// The campaign open at `now` when exactly one is (see `Gateway.record`).
+    /// Where a record the handler filed under no campaign goes. One that names no team — no or
+    /// unreadable credentials, a user name no tester has — goes to the campaign open at the time when
+    /// there is exactly one, so the organiser sees attempts on the gateway in that campaign's records;
+    /// with none or several open it stays unfiled (the database keeps it, no campaign page lists it).
+    /// One that names a team stays unfiled: that team is in no campaign, and another campaign's
+    /// records would show a team that is not among its own.
+    public func fallbackCampaign(for row: GatewayRecordRow) -> UUID? {
+        row.teamID == nil ? soleOpenCampaign(at: row.startedAt) : nil
+    }
+
+    /// The campaign open at `now` when exactly one is (see `fallbackCampaign(for:)`).
     public func soleOpenCampaign(at now: Date) -> UUID? {
         var sole: UUID?
         for campaign in campaigns.values where campaign.entry.isOpen(at: now) {

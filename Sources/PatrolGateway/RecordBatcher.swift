@@ -48,6 +48,8 @@ public final class RecordBatcher: Sendable {
     /// Records written since start, for tests and the benchmark.
     public var writtenCount: Int { written.withLockedValue { $0 } }
     public var pendingCount: Int { pending.withLockedValue { $0.count } }
+    /// The rows waiting, oldest first (handler tests).
+    var pendingRows: [GatewayRecordRow] { pending.withLockedValue { $0.chunks.flatMap { $0 } } }
 
     /// Writes everything collected so far; returns how many rows.
     @discardableResult

@@ -112,7 +112,7 @@ final class SOCKS5Handler: ChannelInboundHandler, RemovableChannelHandler {
         case .success(let campaigns): open = campaigns
         }
         guard gateway.takeToken(team: tester.teamID, settings: view.settings) else {
-            return refuse(.rateLimited, host: host, port: port, reply: .notAllowed, context: context)
+            return refuse(.rateLimited, host: host, port: port, reply: .notAllowed, campaign: open.first?.entry.id, context: context)
         }
         state = .connecting
         let decide: ([IPAddress]) -> Void = { [self] resolved in
@@ -120,7 +120,7 @@ final class SOCKS5Handler: ChannelInboundHandler, RemovableChannelHandler {
             switch view.decide(team: tester.teamID, host: host, port: port, resolved: resolved, in: open) {
             case .failure(let refusal):
                 self.refuse(refusal, host: host, port: port, reply: refusal == .unresolved ? .hostUnreachable : .notAllowed,
-                            context: context)
+                            campaign: open.first?.entry.id, context: context)
             case .success(let grant):
                 self.connect(grant, host: host, port: port, tester: tester, context: context)
             }
@@ -177,9 +177,11 @@ final class SOCKS5Handler: ChannelInboundHandler, RemovableChannelHandler {
         if close { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
     }
 
-    private func refuse(_ refusal: Refusal, host: String, port: Int, reply code: SOCKSServerReply, context: ChannelHandlerContext) {
+    /// `campaign`: the open campaign the request was being decided in, once there is one (as on the HTTP side).
+    private func refuse(_ refusal: Refusal, host: String, port: Int, reply code: SOCKSServerReply, campaign: UUID? = nil,
+                        context: ChannelHandlerContext) {
         state = .refused
-        record(refusal: refusal, host: host, port: port)
+        record(refusal: refusal, host: host, port: port, campaign: campaign)
         reply(code, context: context, close: true)
     }
 
@@ -194,14 +196,14 @@ final class SOCKS5Handler: ChannelInboundHandler, RemovableChannelHandler {
         return row
     }
 
-    private func record(refusal: Refusal, host: String, port: Int) {
+    private func record(refusal: Refusal, host: String, port: Int, campaign: UUID? = nil) {
         var row = baseRow(host: host, port: port, decision: "denied")
         row.reason = refusal.rawValue
         if let alert = refusal.alert { row.alerts.append(alert) }
         // A known tester's name with a wrong token is filed under their team, as on the HTTP side.
         if let team = tester?.teamID ?? username.flatMap({ gateway.view?.testers[$0]?.teamID }) {
             row.teamID = team
-            row.campaignID = gateway.view?.filingCampaign(team: team, at: row.startedAt)
+            row.campaignID = campaign ?? gateway.view?.filingCampaign(team: team, at: row.startedAt)
         }
         gateway.record(row)
     }

@@ -130,7 +130,10 @@ public struct GatewayDirectory: Sendable {
     /// they have, to file refusals under.
     public static func load(on db: any Database) async throws -> GatewayDirectory {
         let settings = try await Setting.all(prefix: "PATROL_GATEWAY_", on: db)
-        let all = try await Campaign.query(on: db).all()
+        // Only what the gateway uses: a published campaign's stored scores are large, and this runs
+        // every half second on every node.
+        let all = try await Campaign.query(on: db).field(\.$id).field(\.$code).field(\.$state).field(\.$startsAt)
+            .field(\.$endsAt).all()
         let running = all.filter { $0.state == .running }
         let ids = running.compactMap(\.id)
         let assetsByCampaign = try await scopeAssets(campaigns: ids, on: db)
@@ -144,20 +147,18 @@ public struct GatewayDirectory: Sendable {
                                  interceptAll: settings[interceptAllKey(c.code)] == "on",
                                  assets: assetsByCampaign[id] ?? [], assetsFingerprint: "\(fingerprints[id]?.finalize() ?? 0)")
         }
+        let byID = Dictionary(all.compactMap { c in c.id.map { ($0, c) } }, uniquingKeysWith: { a, _ in a })
         var teams: [TeamEntry] = []
-        if !ids.isEmpty {
-            for link in try await CampaignTeam.query(on: db).filter(\.$campaign.$id ~~ ids).with(\.$team).all() {
+        var memberships: [Membership] = []
+        // Every link in one query, split here: the running campaigns' with the team's standing, the
+        // others' only as memberships.
+        for link in try await CampaignTeam.query(on: db).with(\.$team).all() {
+            guard let campaign = byID[link.$campaign.id] else { continue }
+            if campaign.state == .running {
                 guard let teamID = link.team.id else { continue }
                 teams.append(TeamEntry(campaignID: link.$campaign.id, teamID: teamID, teamCode: link.team.code,
                                        state: link.state, interception: link.interception))
-            }
-        }
-        let others = Dictionary(all.filter { $0.state != .running }.compactMap { c in c.id.map { ($0, c) } },
-                                uniquingKeysWith: { a, _ in a })
-        var memberships: [Membership] = []
-        if !others.isEmpty {
-            for link in try await CampaignTeam.query(on: db).filter(\.$campaign.$id ~~ Array(others.keys)).all() {
-                guard let campaign = others[link.$campaign.id] else { continue }
+            } else {
                 memberships.append(Membership(campaignID: link.$campaign.id, campaignCode: campaign.code, startsAt: campaign.startsAt,
                                               endsAt: campaign.endsAt, teamID: link.$team.id))
             }

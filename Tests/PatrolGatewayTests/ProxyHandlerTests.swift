@@ -69,6 +69,46 @@ final class ProxyHandlerTests: XCTestCase {
         directory.campaigns.append(second)
         XCTAssertNil(GatewayView(directory: directory, settings: GatewaySettings(), previous: nil).soleOpenCampaign(at: Date()),
                      "two open: no telling which one")
+
+        var anonymous = GatewayRecordRow(client: "198.51.100.7", kind: "http", url: "http://192.0.2.10/", host: "192.0.2.10",
+                                         port: 80, startedAt: Date(), decision: "denied")
+        XCTAssertEqual(view.fallbackCampaign(for: anonymous), campaignID)
+        anonymous.teamID = UUID()
+        XCTAssertNil(view.fallbackCampaign(for: anonymous),
+                     "a team in no campaign is not filed under another campaign, whose records would show a stranger")
+    }
+
+    /// A SOCKS5 request refused by the scope is filed under the open campaign it was decided in, not
+    /// under the team's first campaign by code when that one's window is closed (as on the HTTP side).
+    func testSOCKS5ScopeRefusalIsFiledUnderTheOpenCampaign() throws {
+        let gateway = makeGateway()
+        let open = try XCTUnwrap(gateway.view?.campaigns[campaignID]?.entry)
+        var notYet = open
+        notYet.id = UUID()
+        notYet.code = "C0"
+        notYet.startsAt = Date().addingTimeInterval(86400)
+        notYet.endsAt = Date().addingTimeInterval(2 * 86400)
+        let directory = GatewayDirectory(
+            campaigns: [open, notYet],
+            teams: [open, notYet].map { .init(campaignID: $0.id, teamID: teamID, teamCode: "T1", state: .active, interception: false) },
+            testers: ["alice": .init(userID: userID, username: "alice", teamID: teamID, tokenHash: GatewayToken.hash("pgt_good"))],
+            settings: [:])
+        gateway.install(GatewayView(directory: directory, settings: GatewaySettings(), previous: nil))
+        XCTAssertEqual(gateway.view?.campaignsOfTeam[teamID]?.first, notYet.id, "C0 comes first by code")
+
+        let channel = try channel(gateway)
+        try channel.writeInbound(ByteBuffer(bytes: [0x05, 0x01, 0x02]))
+        XCTAssertEqual(try channel.readOutbound(as: ByteBuffer.self).map { Array($0.readableBytesView) }, [0x05, 0x02])
+        let name = Array("alice".utf8), password = Array("pgt_good".utf8)
+        try channel.writeInbound(ByteBuffer(bytes: [0x01, UInt8(name.count)] + name + [UInt8(password.count)] + password))
+        XCTAssertEqual(try channel.readOutbound(as: ByteBuffer.self).map { Array($0.readableBytesView) }, [0x01, 0x00])
+        // CONNECT 203.0.113.1:80, in no asset.
+        try channel.writeInbound(ByteBuffer(bytes: [0x05, 0x01, 0x00, 0x01, 203, 0, 113, 1, 0, 80]))
+        let reply = try XCTUnwrap(channel.readOutbound(as: ByteBuffer.self)).readableBytesView
+        XCTAssertEqual(Array(reply.prefix(2)), [0x05, 0x02], "connection not allowed by ruleset")
+        let rows = gateway.batcher.pendingRows
+        XCTAssertEqual(rows.map(\.reason), ["not_in_scope"])
+        XCTAssertEqual(rows.first?.campaignID, campaignID)
     }
 
     /// A refused attempt is filed under the team's running campaign; with none running, under the

@@ -422,6 +422,8 @@ final class GatewayLiveTests: XCTestCase {
             let afterClose = try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/hello"])
             XCTAssertEqual(afterClose.status, 403)
             XCTAssertTrue(afterClose.body.contains("window is closed"), afterClose.body)
+            let wrongToken = try viaProxy(rig, token: "pgt_wrong", ["http://127.0.0.1:\(rig.http.port)/hello"])
+            XCTAssertEqual(wrongToken.status, 407)
 
             let records = try await rig.records()
             XCTAssertEqual(records[0].requestBodySize, 5000)
@@ -431,10 +433,13 @@ final class GatewayLiveTests: XCTestCase {
             XCTAssertEqual(records[2].reason, "rate_limited")
             XCTAssertEqual(records[2].alertList, ["rate_limit"])
             XCTAssertEqual(records[3].reason, "window_closed")
-            XCTAssertEqual(records.count, 5)
+            XCTAssertEqual(records.count, 6)
             XCTAssertEqual(records[4].reason, "window_closed")
             XCTAssertEqual(records[4].$campaign.id, rig.campaign.id, "filed under the closed campaign")
             XCTAssertEqual(records[4].username, "gw-tester")
+            XCTAssertEqual(records[5].reason, "bad_credentials")
+            XCTAssertEqual(records[5].$campaign.id, rig.campaign.id, "a wrong token on the name too")
+            XCTAssertNil(records[5].$user.id, "not proven to be that tester")
         }
     }
 
