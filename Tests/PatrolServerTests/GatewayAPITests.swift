@@ -275,6 +275,7 @@ extension GatewayLiveTests {
                 XCTAssertTrue(page.contains("HTTPS 解密审计开启时，在 Settings → Network → TLS 中导入 patrol-CZ2022-ca.pem。"),
                               "the note under Burp's menus is in the reader's language")
                 XCTAssertFalse(page.contains(fresh), "a token is shown only when it is made")
+                XCTAssertFalse(page.contains("window-note"), "no note while testing is open")
             }
             try await app.test(.POST, "/campaigns/CZ2022/gateway/token", headers: cookie, beforeRequest: { req in
                 req.headers.contentType = .urlEncodedForm
@@ -283,6 +284,21 @@ extension GatewayLiveTests {
                 XCTAssertEqual(res.status, .ok)
                 XCTAssertEqual(res.headers.first(name: .cacheControl), "no-store")
                 XCTAssertTrue(res.body.string.contains("--proxy-cred=gw-tester:pgt_"))
+            }
+
+            // Outside testing the page says why every request is refused, and where the attempts go.
+            let day: TimeInterval = 86400
+            for (state, starts, note) in [(CampaignState.closed, -2 * day, "检测时间已结束（"),
+                                          (.running, day, "检测时间尚未开始（"),
+                                          (.draft, day, "本活动尚未开始（检测时间 ")] {
+                rig.campaign.state = state
+                rig.campaign.startsAt = Date().addingTimeInterval(starts)
+                rig.campaign.endsAt = rig.campaign.startsAt.addingTimeInterval(day)
+                try await rig.campaign.save(on: app.db)
+                try await app.test(.GET, "/campaigns/CZ2022/gateway", headers: cookie) { res async throws in
+                    XCTAssertEqual(res.status, .ok)
+                    XCTAssertTrue(res.body.string.contains("id=\"window-note\">" + note), "\(state) \(res.body.string)")
+                }
             }
         }
     }

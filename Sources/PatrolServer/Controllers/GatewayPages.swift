@@ -80,6 +80,9 @@ extension GatewayController {
         var rows: [RecordRow]
         var settings: [SettingRow]
         var inProcess: Bool
+        /// Why the gateway refuses everything in this campaign right now (not running, or outside the
+        /// window); nil while testing is open.
+        var windowNote: String?
         /// Seconds between automatic reloads while the organiser watches alerts.
         var refresh: Int?
     }
@@ -100,7 +103,8 @@ extension GatewayController {
                                    done: (try? req.query.get(String.self, at: "done")).map { req.t("gateway.done.\($0)") },
                                    username: nil, tokenSet: false, newToken: newToken, teamState: nil, teamSuspended: false,
                                    interception: interceptAll, snippets: [], interceptAll: interceptAll, teams: [], rows: [],
-                                   settings: [], inProcess: req.application.gateway != nil, refresh: nil)
+                                   settings: [], inProcess: req.application.gateway != nil,
+                                   windowNote: windowNote(req, campaign, now: Date()), refresh: nil)
         if view.live && newToken == nil { view.refresh = 5 }
         let links = try await CampaignTeam.query(on: req.db).filter(\.$campaign.$id == campaign.requireID()).with(\.$team).all()
             .sorted { $0.team.code < $1.team.code }
@@ -146,6 +150,20 @@ extension GatewayController {
         response.status = status
         if newToken != nil { response.headers.replaceOrAdd(name: .cacheControl, value: "no-store") }
         return response
+    }
+
+    /// Why nothing passes the gateway in this campaign at `now`, in the reader's language; nil while
+    /// testing is open (running and inside the window), as `GatewayDirectory.CampaignEntry.isOpen`.
+    static func windowNote(_ req: Request, _ campaign: Campaign, now: Date) -> String? {
+        let values = ["starts": req.timeText(campaign.startsAt, in: campaign), "ends": req.timeText(campaign.endsAt, in: campaign)]
+        switch campaign.state {
+        case .draft: return req.t("gateway.window.draft", values)
+        case .closed, .published: return req.t("gateway.window.over", values)
+        case .running:
+            if now < campaign.startsAt { return req.t("gateway.window.notYet", values) }
+            if now >= campaign.endsAt { return req.t("gateway.window.over", values) }
+            return nil
+        }
     }
 
     struct TeamCount { var requests = 0, denied = 0, flagged = 0 }
