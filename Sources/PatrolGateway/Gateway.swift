@@ -22,6 +22,8 @@ public final class Gateway: Sendable {
     let registry = ConnectionRegistry()
     public let batcher: RecordBatcher
     private let current = NIOLockedValueBox<GatewayView?>(nil)
+    /// The directory of the last refresh, whose assets the next one keeps while the scope counter holds.
+    private let lastDirectory = NIOLockedValueBox<GatewayDirectory?>(nil)
     private let buckets = NIOLockedValueBox<[UUID: TokenBucket]>([:])
     private let authorities = NIOLockedValueBox<[String: CampaignCA]>([:])
     private let listener = NIOLockedValueBox<(any Channel)?>(nil)
@@ -66,7 +68,8 @@ public final class Gateway: Sendable {
     /// Reads the directory again, recompiles what changed, and closes the connections it no longer allows.
     public func refresh(now: Date = Date()) async throws {
         let db = database()
-        let directory = try await GatewayDirectory.load(on: db)
+        let directory = try await GatewayDirectory.load(on: db, previous: lastDirectory.withLockedValue { $0 })
+        lastDirectory.withLockedValue { $0 = directory }
         let previous = view
         let settings: GatewaySettings
         do {
