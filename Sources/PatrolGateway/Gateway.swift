@@ -68,7 +68,14 @@ public final class Gateway: Sendable {
     /// Reads the directory again, recompiles what changed, and closes the connections it no longer allows.
     public func refresh(now: Date = Date()) async throws {
         let db = database()
-        let directory = try await GatewayDirectory.load(on: db, previous: lastDirectory.withLockedValue { $0 })
+        let directory: GatewayDirectory
+        do {
+            directory = try await GatewayDirectory.load(on: db, previous: lastDirectory.withLockedValue { $0 }, now: now)
+        } catch {
+            // The next refresh reads everything again rather than trust what it kept.
+            lastDirectory.withLockedValue { $0 = nil }
+            throw error
+        }
         lastDirectory.withLockedValue { $0 = directory }
         let previous = view
         let settings: GatewaySettings

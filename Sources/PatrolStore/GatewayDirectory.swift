@@ -100,8 +100,23 @@ public struct GatewayDirectory: Sendable {
     /// Stored gateway settings (`PATROL_GATEWAY_*`), overriding the environment's.
     public var settings: [String: String]
     /// The database's scope counter when this was read (`AddScopeVersion`): while it stays the same,
-    /// the next read keeps these campaigns' assets.
-    public var scopeVersion: Int64?
+    /// the next read keeps these campaigns' assets, for at most `assetsKeptFor` after they were read.
+    public var scopeStamp: ScopeStamp?
+    /// When the oldest assets here were read from the database.
+    public var assetsReadAt = Date()
+
+    public struct ScopeStamp: Equatable, Sendable {
+        public var generation: String
+        public var version: Int64
+        public init(generation: String, version: Int64) {
+            self.generation = generation
+            self.version = version
+        }
+    }
+
+    /// However quiet the counter, assets are read again this often: a backstop for what no trigger
+    /// sees (a database restored under running nodes, triggers disabled for a bulk load).
+    public static let assetsKeptFor: TimeInterval = 60
 
     public init(campaigns: [CampaignEntry], teams: [TeamEntry], memberships: [Membership] = [], testers: [String: Tester],
                 settings: [String: String]) {
@@ -119,7 +134,7 @@ public struct GatewayDirectory: Sendable {
     /// a replay's check compile the same thing).
     ///
     /// One join in SQL, decoded column by column: every gateway node runs this twice a second, and
-    /// Fluent's model decoding (a reflection walk over each model's properties per row) cost ~47 µs
+    /// Fluent's model decoding (a reflection walk over each model's properties per row) cost ~27 µs
     /// per asset, ~6 % of a core for an idle gateway with the demo campaign's 292 assets.
     public static func scopeAssets(campaigns ids: [UUID], on db: any Database) async throws -> [UUID: [ScopeAsset]] {
         guard !ids.isEmpty else { return [:] }
@@ -153,12 +168,12 @@ public struct GatewayDirectory: Sendable {
     /// others (draft, closed, published: they refuse everything and need no scope) only which teams
     /// they have, to file refusals under.
     ///
-    /// With `previous` read at the same scope counter, the assets of campaigns it already had are
-    /// taken from it rather than read again.
-    public static func load(on db: any Database, previous: GatewayDirectory? = nil) async throws -> GatewayDirectory {
+    /// With `previous` read at the same scope counter, less than `assetsKeptFor` ago, the assets of
+    /// campaigns it already had are taken from it rather than read again.
+    public static func load(on db: any Database, previous: GatewayDirectory? = nil, now: Date = Date()) async throws -> GatewayDirectory {
         guard let sql = db as? any SQLDatabase else { throw UnsupportedDatabase() }
         // Read before the assets: a change made in between then shows as a new counter next time.
-        let version = try await AddScopeVersion.current(on: sql)
+        let stamp = try await AddScopeVersion.current(on: sql)
         let settings = try await Setting.all(prefix: "PATROL_GATEWAY_", on: db)
         // Only what the gateway uses: a published campaign's stored scores are large, and this runs
         // every half second on every node.
@@ -167,13 +182,17 @@ public struct GatewayDirectory: Sendable {
         let running = all.filter { $0.state == .running }
         let ids = running.compactMap(\.id)
         var known: [UUID: CampaignEntry] = [:]
-        if let previous, let version, previous.scopeVersion == version {
+        var assetsReadAt = now
+        if let previous, let stamp, previous.scopeStamp == stamp, now.timeIntervalSince(previous.assetsReadAt) < assetsKeptFor {
             for entry in previous.campaigns { known[entry.id] = entry }
+            assetsReadAt = previous.assetsReadAt
         }
         let assetsByCampaign = try await scopeAssets(campaigns: ids.filter { known[$0] == nil }, on: db)
         var fingerprints: [UUID: Hasher] = [:]
         for (cid, assets) in assetsByCampaign {
-            for a in assets { fingerprints[cid, default: Hasher()].combine("\(a.code)|\(a.kind.rawValue)|\(a.target)|\(a.ports ?? "")") }
+            for a in assets {
+                fingerprints[cid, default: Hasher()].combine("\(a.code)|\(a.unit)|\(a.kind.rawValue)|\(a.target)|\(a.ports ?? "")")
+            }
         }
         let campaigns = running.compactMap { c -> CampaignEntry? in
             guard let id = c.id else { return nil }
@@ -207,7 +226,8 @@ public struct GatewayDirectory: Sendable {
             testers[u.username] = Tester(userID: id, username: u.username, teamID: team, tokenHash: hash)
         }
         var directory = GatewayDirectory(campaigns: campaigns, teams: teams, memberships: memberships, testers: testers, settings: settings)
-        directory.scopeVersion = version
+        directory.scopeStamp = stamp
+        directory.assetsReadAt = assetsReadAt
         return directory
     }
 }

@@ -64,7 +64,7 @@ final class GatewayDirectoryTests: XCTestCase {
             XCTAssertEqual(unchanged, seen, "\(location.redacted): other columns and tables leave it")
 
             let first = try await GatewayDirectory.load(on: app.db)
-            XCTAssertEqual(first.scopeVersion, seen)
+            XCTAssertEqual(first.scopeStamp?.version, seen)
             let entry = try XCTUnwrap(first.campaigns.first)
             XCTAssertFalse(entry.assets.contains { $0.code == asset.code }, "the deleted asset is gone")
             var planted = first
@@ -73,9 +73,33 @@ final class GatewayDirectoryTests: XCTestCase {
             let kept = try await GatewayDirectory.load(on: app.db, previous: planted)
             XCTAssertEqual(kept.campaigns.first?.assets.map(\.code), ["PLANTED"], "\(location.redacted): same counter, assets kept")
             XCTAssertEqual(kept.campaigns.first?.assetsFingerprint, "planted")
-            planted.scopeVersion = seen - 1
-            let reread = try await GatewayDirectory.load(on: app.db, previous: planted)
+            XCTAssertEqual(kept.assetsReadAt, first.assetsReadAt, "kept assets keep the time they were read")
+            let later = try await GatewayDirectory.load(on: app.db, previous: planted,
+                                                        now: first.assetsReadAt.addingTimeInterval(GatewayDirectory.assetsKeptFor + 1))
+            XCTAssertEqual(later.campaigns.first?.assets, entry.assets, "\(location.redacted): read again after the backstop interval")
+            var otherCount = planted
+            otherCount.scopeStamp?.version -= 1
+            let reread = try await GatewayDirectory.load(on: app.db, previous: otherCount)
             XCTAssertEqual(reread.campaigns.first?.assets, entry.assets, "\(location.redacted): another counter, read again")
+            var otherDatabase = planted
+            otherDatabase.scopeStamp?.generation = UUID().uuidString
+            let fromAnother = try await GatewayDirectory.load(on: app.db, previous: otherDatabase)
+            XCTAssertEqual(fromAnother.campaigns.first?.assets, entry.assets, "\(location.redacted): another generation, read again")
+
+            // A campaign that starts running at an unchanged counter has its assets read.
+            let second = Campaign(code: "CZ2023", name: "second", timeZone: campaign.timeZone, startsAt: campaign.startsAt,
+                                  endsAt: campaign.endsAt, state: .draft)
+            try await second.create(on: app.db)
+            try await Asset(campaignID: second.requireID(), unitID: asset.$unit.id, code: "X-1", kind: .ip, target: "192.0.2.77",
+                            origin: .declared).create(on: app.db)
+            let before = try await GatewayDirectory.load(on: app.db)
+            XCTAssertEqual(before.campaigns.count, 1)
+            second.state = .running
+            try await second.save(on: app.db)
+            let after = try await GatewayDirectory.load(on: app.db, previous: before)
+            XCTAssertEqual(after.scopeStamp, before.scopeStamp, "a campaign's state is not part of the counter")
+            XCTAssertEqual(after.campaigns.first { $0.code == "CZ2023" }?.assets.map(\.target), ["192.0.2.77"],
+                           "\(location.redacted): the newly running campaign's assets")
         }
     }
 }

@@ -291,6 +291,22 @@ final class GatewayLiveTests: XCTestCase {
         }
     }
 
+    /// A removed asset leaves the scope at the next refresh: the refresh keeps the assets it read
+    /// only while the database's scope counter holds, and the removal moves it.
+    func testARemovedAssetLeavesTheScopeAtTheNextRefresh() async throws {
+        try await withRig { rig in
+            let url = "http://127.0.0.1:\(rig.http.port)/hello"
+            XCTAssertEqual(try viaProxy(rig, [url]).status, 200)
+            try await rig.gateway.refresh()
+            XCTAssertEqual(try viaProxy(rig, [url]).status, 200, "a refresh with nothing changed keeps the scope")
+            try await Asset.query(on: rig.app.db).filter(\.$code == "D01-LOOP").delete()
+            try await rig.gateway.refresh()
+            let refused = try viaProxy(rig, [url])
+            XCTAssertEqual(refused.status, 403)
+            XCTAssertTrue(refused.body.contains("not in the campaign's scope"), refused.body)
+        }
+    }
+
     func testMissingOrWrongCredentialsGet407() async throws {
         try await withRig { rig in
             let none = try curl(["-x", "http://127.0.0.1:\(rig.port)", "-D", "-", "http://127.0.0.1:\(rig.http.port)/hello"])
