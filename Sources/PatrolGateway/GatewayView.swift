@@ -22,8 +22,8 @@ public final class GatewayView: Sendable {
     public let teams: [TeamKey: GatewayDirectory.TeamEntry]
     /// Campaign ids per team, in campaign code order, so a team in two running campaigns is decided stably.
     public let campaignsOfTeam: [UUID: [UUID]]
-    /// The teams' places in campaigns that are not running, to file their refusals under.
-    let membershipsOfTeam: [UUID: [GatewayDirectory.Membership]]
+    /// Per team, the campaigns it is in that are not running, to file its refusals under.
+    let otherCampaignsOfTeam: [UUID: [GatewayDirectory.CampaignEntry]]
     public let testers: [String: GatewayDirectory.Tester]
     public let settings: GatewaySettings
 
@@ -40,14 +40,20 @@ public final class GatewayView: Sendable {
         }
         var teams: [TeamKey: GatewayDirectory.TeamEntry] = [:]
         var byTeam: [UUID: [UUID]] = [:]
-        for t in directory.teams where campaigns[t.campaignID] != nil {
-            teams[TeamKey(campaignID: t.campaignID, teamID: t.teamID)] = t
-            byTeam[t.teamID, default: []].append(t.campaignID)
+        let others = Dictionary(directory.otherCampaigns.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var othersByTeam: [UUID: [GatewayDirectory.CampaignEntry]] = [:]
+        for t in directory.teams {
+            if campaigns[t.campaignID] != nil {
+                teams[TeamKey(campaignID: t.campaignID, teamID: t.teamID)] = t
+                byTeam[t.teamID, default: []].append(t.campaignID)
+            } else if let other = others[t.campaignID] {
+                othersByTeam[t.teamID, default: []].append(other)
+            }
         }
+        self.otherCampaignsOfTeam = othersByTeam
         self.campaignsOfTeam = byTeam.mapValues { ids in ids.sorted { campaigns[$0]!.entry.code < campaigns[$1]!.entry.code } }
         self.campaigns = campaigns
         self.teams = teams
-        self.membershipsOfTeam = Dictionary(grouping: directory.memberships, by: \.teamID)
         self.testers = directory.testers
         self.settings = settings
     }
@@ -89,10 +95,10 @@ public final class GatewayView: Sendable {
     /// shows in that campaign's records); nil for a team in no campaign.
     public func filingCampaign(team: UUID, at now: Date) -> UUID? {
         if let running = campaignsOfTeam[team]?.first { return running }
-        return membershipsOfTeam[team]?.min { a, b in
+        return otherCampaignsOfTeam[team]?.min { a, b in
             let (da, db) = (a.distance(from: now), b.distance(from: now))
-            return da != db ? da < db : a.campaignCode < b.campaignCode
-        }?.campaignID
+            return da != db ? da < db : a.code < b.code
+        }?.id
     }
 
     /// The campaigns in which this team may test right now, or why there is none.

@@ -33,6 +33,13 @@ public struct GatewayDirectory: Sendable {
         }
 
         public func isOpen(at now: Date) -> Bool { state == .running && now >= startsAt && now < endsAt }
+
+        /// How far `now` is from the campaign's window; zero inside it.
+        public func distance(from now: Date) -> TimeInterval {
+            if now < startsAt { return startsAt.timeIntervalSince(now) }
+            if now >= endsAt { return now.timeIntervalSince(endsAt) }
+            return 0
+        }
     }
 
     public struct TeamEntry: Sendable {
@@ -65,36 +72,14 @@ public struct GatewayDirectory: Sendable {
         }
     }
 
-    /// A team's place in a campaign that is not running (draft, closed or published). Nobody tests
-    /// there, but a refused attempt by one of its testers is filed under it, so the organiser sees
-    /// who tried before the start or after the close.
-    public struct Membership: Sendable {
-        public var campaignID: UUID
-        public var campaignCode: String
-        public var startsAt: Date
-        public var endsAt: Date
-        public var teamID: UUID
-
-        public init(campaignID: UUID, campaignCode: String, startsAt: Date, endsAt: Date, teamID: UUID) {
-            self.campaignID = campaignID
-            self.campaignCode = campaignCode
-            self.startsAt = startsAt
-            self.endsAt = endsAt
-            self.teamID = teamID
-        }
-
-        /// How far `now` is from the campaign's window; zero inside it.
-        public func distance(from now: Date) -> TimeInterval {
-            if now < startsAt { return startsAt.timeIntervalSince(now) }
-            if now >= endsAt { return now.timeIntervalSince(endsAt) }
-            return 0
-        }
-    }
-
+    /// The running campaigns, with their assets.
     public var campaigns: [CampaignEntry]
+    /// The campaigns that are not running (draft, closed, published), without assets: nobody tests
+    /// there, but a refused attempt by one of their teams' testers is filed under them, so the
+    /// organiser sees who tried before the start or after the close.
+    public var otherCampaigns: [CampaignEntry]
+    /// Every team's place in every campaign, running or not.
     public var teams: [TeamEntry]
-    /// The teams' places in campaigns that are not running.
-    public var memberships: [Membership]
     /// Enabled testers holding a token, by username.
     public var testers: [String: Tester]
     /// Stored gateway settings (`PATROL_GATEWAY_*`), overriding the environment's.
@@ -118,11 +103,11 @@ public struct GatewayDirectory: Sendable {
     /// sees (a database restored under running nodes, triggers disabled for a bulk load).
     public static let assetsKeptFor: TimeInterval = 60
 
-    public init(campaigns: [CampaignEntry], teams: [TeamEntry], memberships: [Membership] = [], testers: [String: Tester],
+    public init(campaigns: [CampaignEntry], otherCampaigns: [CampaignEntry] = [], teams: [TeamEntry], testers: [String: Tester],
                 settings: [String: String]) {
         self.campaigns = campaigns
+        self.otherCampaigns = otherCampaigns
         self.teams = teams
-        self.memberships = memberships
         self.testers = testers
         self.settings = settings
     }
@@ -202,21 +187,25 @@ public struct GatewayDirectory: Sendable {
                                  interceptAll: settings[interceptAllKey(c.code)] == "on",
                                  assets: assets.0, assetsFingerprint: assets.1)
         }
-        let byID = Dictionary(all.compactMap { c in c.id.map { ($0, c) } }, uniquingKeysWith: { a, _ in a })
+        let otherCampaigns = all.filter { $0.state != .running }.compactMap { c -> CampaignEntry? in
+            guard let id = c.id else { return nil }
+            return CampaignEntry(id: id, code: c.code, state: c.state, startsAt: c.startsAt, endsAt: c.endsAt, interceptAll: false,
+                                 assets: [], assetsFingerprint: "")
+        }
+        // Every link in one join, decoded column by column (as the assets, and for the same reason).
         var teams: [TeamEntry] = []
-        var memberships: [Membership] = []
-        // Every link in one query, split here: the running campaigns' with the team's standing, the
-        // others' only as memberships.
-        for link in try await CampaignTeam.query(on: db).with(\.$team).all() {
-            guard let campaign = byID[link.$campaign.id] else { continue }
-            if campaign.state == .running {
-                guard let teamID = link.team.id else { continue }
-                teams.append(TeamEntry(campaignID: link.$campaign.id, teamID: teamID, teamCode: link.team.code,
-                                       state: link.state, interception: link.interception))
-            } else {
-                memberships.append(Membership(campaignID: link.$campaign.id, campaignCode: campaign.code, startsAt: campaign.startsAt,
-                                              endsAt: campaign.endsAt, teamID: link.$team.id))
+        for row in try await sql.raw("""
+            SELECT ct.campaign_id, ct.team_id, ct.state, ct.interception, t.code
+            FROM \(ident: CampaignTeam.schema) ct JOIN \(ident: Team.schema) t ON t.id = ct.team_id
+            """).all() {
+            let stateText = try row.decode(column: "state", as: String.self)
+            guard let state = TeamState(rawValue: stateText) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "team state \(stateText)"))
             }
+            teams.append(TeamEntry(campaignID: try row.decode(column: "campaign_id", as: UUID.self),
+                                   teamID: try row.decode(column: "team_id", as: UUID.self),
+                                   teamCode: try row.decode(column: "code", as: String.self), state: state,
+                                   interception: try row.decode(column: "interception", as: Bool.self)))
         }
         var testers: [String: Tester] = [:]
         let users = try await User.query(on: db).filter(\.$role == .tester).filter(\.$disabled == false)
@@ -225,7 +214,8 @@ public struct GatewayDirectory: Sendable {
             guard let id = u.id, let team = u.$team.id, let hash = u.gatewayTokenHash else { continue }
             testers[u.username] = Tester(userID: id, username: u.username, teamID: team, tokenHash: hash)
         }
-        var directory = GatewayDirectory(campaigns: campaigns, teams: teams, memberships: memberships, testers: testers, settings: settings)
+        var directory = GatewayDirectory(campaigns: campaigns, otherCampaigns: otherCampaigns, teams: teams, testers: testers,
+                                         settings: settings)
         directory.scopeStamp = stamp
         directory.assetsReadAt = assetsReadAt
         return directory

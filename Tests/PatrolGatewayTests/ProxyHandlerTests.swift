@@ -118,16 +118,18 @@ final class ProxyHandlerTests: XCTestCase {
         let now = Date()
         let day: TimeInterval = 86400
         let closed = UUID(), draft = UUID(), otherTeam = UUID()
-        let memberships: [GatewayDirectory.Membership] = [
-            .init(campaignID: closed, campaignCode: "C0", startsAt: now - 10 * day, endsAt: now - 5 * day, teamID: teamID),
-            .init(campaignID: draft, campaignCode: "C9", startsAt: now + 3 * day, endsAt: now + 8 * day, teamID: teamID),
+        let others: [GatewayDirectory.CampaignEntry] = [
+            .init(id: closed, code: "C0", state: .closed, startsAt: now - 10 * day, endsAt: now - 5 * day, interceptAll: false,
+                  assets: [], assetsFingerprint: ""),
+            .init(id: draft, code: "C9", state: .draft, startsAt: now + 3 * day, endsAt: now + 8 * day, interceptAll: false,
+                  assets: [], assetsFingerprint: ""),
         ]
         let running = try XCTUnwrap(makeGateway().view).campaigns.values.map(\.entry)
         func view(running: [GatewayDirectory.CampaignEntry]) -> GatewayView {
-            let teams: [GatewayDirectory.TeamEntry] = running.map {
+            let teams: [GatewayDirectory.TeamEntry] = (running + others).map {
                 .init(campaignID: $0.id, teamID: teamID, teamCode: "T1", state: .active, interception: false)
             }
-            let directory = GatewayDirectory(campaigns: running, teams: teams, memberships: memberships, testers: [:], settings: [:])
+            let directory = GatewayDirectory(campaigns: running, otherCampaigns: others, teams: teams, testers: [:], settings: [:])
             return GatewayView(directory: directory, settings: GatewaySettings(), previous: nil)
         }
         XCTAssertEqual(view(running: running).filingCampaign(team: teamID, at: now), campaignID, "a running campaign first")
