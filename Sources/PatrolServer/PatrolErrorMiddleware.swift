@@ -39,7 +39,7 @@ struct PatrolErrorMiddleware: AsyncMiddleware {
             return response
         }
         if problem.status == .unauthorized || problem == .passwordChangeRequired {
-            let target = problem.status == .unauthorized ? "/login" : "/password"
+            let target = problem.status == .unauthorized ? SiteURL.login.path : SiteURL.password.path
             let next = request.url.path == "/" ? "" : "?next=" + (request.url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
             return request.redirect(to: target + (problem.status == .unauthorized ? next : ""))
         }

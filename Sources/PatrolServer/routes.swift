@@ -2,7 +2,7 @@ import Vapor
 
 /// Every route of Patrol, in one place. Each is registered with its access rule (`endpoint`).
 func routes(_ app: Application) throws {
-    app.endpoint(.GET, "healthz", access: .anonymous) { _ in HTTPStatus.ok }
+    app.endpoint(.GET, .healthz, access: .anonymous) { _ in HTTPStatus.ok }
 
     try app.register(collection: AuthController())
     try app.register(collection: CampaignController())

@@ -128,6 +128,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST /campaigns/:campaign/gateway/settings": "DADDDD",
         "POST /campaigns/:campaign/gateway/teams/:team": "DADDDD",
         "GET /campaigns/:campaign/gateway/records": "DAAADD",
+        "GET /campaigns/:campaign/gateway/records/export": "DAAADD",
         "GET /campaigns/:campaign/gateway/records/:record": "DAADDD",
         "POST /campaigns/:campaign/gateway/records/:record/replay": "DAADDD",
         "POST /campaigns/:campaign/gateway/records/:record/attach": "DAADDD",

@@ -243,7 +243,7 @@ final class ScoreTests: XCTestCase {
                 XCTAssertTrue(html.contains("88.13"))
                 XCTAssertTrue(html.contains("乙单位&lt;b&gt;"), "unit names are escaped")
                 XCTAssertFalse(html.contains("乙单位<b>"))
-                XCTAssertTrue(html.contains("action=\"scores/publish\""), "the admin can publish a closed campaign")
+                XCTAssertTrue(html.contains("action=\"/campaigns/SC1/scores/publish\""), "the admin can publish a closed campaign")
             }
             try await app.test(.GET, "/campaigns/SC1/scores?group=district", headers: ["Cookie": "patrol_session=\(observer)"]) { res async throws in
                 let html = res.body.string

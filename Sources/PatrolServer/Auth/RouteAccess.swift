@@ -30,6 +30,20 @@ extension RoutesBuilder {
     }
 }
 
+extension RoutesBuilder {
+    /// Registers a route named by `SiteURL`, with its access rule.
+    @discardableResult
+    func endpoint<R: AsyncResponseEncodable>(
+        _ method: HTTPMethod, _ url: SiteURL, access: RouteAccess,
+        body: HTTPBodyStreamStrategy = .collect,
+        use handler: @Sendable @escaping (Request) async throws -> R
+    ) -> Route {
+        let route = grouped(AccessMiddleware(access: access)).on(method, url.pathComponents, body: body, use: handler)
+        route.userInfo["access"] = access
+        return route
+    }
+}
+
 extension Route {
     public var access: RouteAccess? { userInfo["access"] as? RouteAccess }
 }

@@ -7,20 +7,18 @@ import Vapor
 /// liaison before the campaign runs, or by an admin at any time.
 struct AssetController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let c = routes.grouped("campaigns", ":campaign")
-        c.endpoint(.GET, "assets", access: .policy(.listAssets), use: list)
-        c.endpoint(.GET, "units", ":unit", "assets", "new", access: .signedIn, use: newForm)
-        c.endpoint(.POST, "units", ":unit", "assets", access: .signedIn, use: create)
-        c.endpoint(.GET, "assets", ":asset", "edit", access: .signedIn, use: editForm)
-        c.endpoint(.POST, "assets", ":asset", access: .signedIn, use: update)
-        c.endpoint(.POST, "assets", ":asset", "delete", access: .signedIn, use: delete)
+        routes.endpoint(.GET, .campaign(.key, .assets), access: .policy(.listAssets), use: list)
+        routes.endpoint(.GET, .campaign(.key, .unit(.key, .newAsset)), access: .signedIn, use: newForm)
+        routes.endpoint(.POST, .campaign(.key, .unit(.key, .assets)), access: .signedIn, use: create)
+        routes.endpoint(.GET, .campaign(.key, .asset(.key, .edit)), access: .signedIn, use: editForm)
+        routes.endpoint(.POST, .campaign(.key, .asset(.key, .page)), access: .signedIn, use: update)
+        routes.endpoint(.POST, .campaign(.key, .asset(.key, .delete)), access: .signedIn, use: delete)
 
-        let api = routes.grouped("api", "v1", "campaigns", ":campaign", "assets")
-        api.endpoint(.GET, access: .policy(.listAssets), use: apiList)
-        api.endpoint(.POST, access: .signedIn, use: apiCreate)
-        api.endpoint(.GET, ":asset", access: .signedIn, use: apiGet)
-        api.endpoint(.PATCH, ":asset", access: .signedIn, use: apiUpdate)
-        api.endpoint(.DELETE, ":asset", access: .signedIn, use: apiDelete)
+        routes.endpoint(.GET, .api(.campaign(.key, .assets)), access: .policy(.listAssets), use: apiList)
+        routes.endpoint(.POST, .api(.campaign(.key, .assets)), access: .signedIn, use: apiCreate)
+        routes.endpoint(.GET, .api(.campaign(.key, .asset(.key, .page))), access: .signedIn, use: apiGet)
+        routes.endpoint(.PATCH, .api(.campaign(.key, .asset(.key, .page))), access: .signedIn, use: apiUpdate)
+        routes.endpoint(.DELETE, .api(.campaign(.key, .asset(.key, .page))), access: .signedIn, use: apiDelete)
     }
 
     // MARK: queries
@@ -55,8 +53,9 @@ struct AssetController: RouteCollection {
         return asset
     }
 
-    static func row(_ a: Asset, _ req: Request) -> UnitController.UnitView.AssetRow {
-        .init(code: a.code, kind: a.kind.rawValue, kindName: req.t("asset.kind.\(a.kind.rawValue)"), target: a.target,
+    static func row(_ a: Asset, _ req: Request, _ campaign: Campaign) -> UnitController.UnitView.AssetRow {
+        .init(code: a.code, editHref: campaign.url(.asset(.value(a.code), .edit)).path,
+              deleteAction: campaign.url(.asset(.value(a.code), .delete)).path, kind: a.kind.rawValue, kindName: req.t("asset.kind.\(a.kind.rawValue)"), target: a.target,
               origin: a.origin.rawValue, originName: req.t("asset.origin.\(a.origin.rawValue)"), ports: a.ports, note: a.note)
     }
 
@@ -65,7 +64,7 @@ struct AssetController: RouteCollection {
     struct ListView: Encodable {
         struct Row: Encodable {
             var asset: UnitController.UnitView.AssetRow
-            var unitCode, unitName: String
+            var unitCode, unitName, unitHref: String
         }
         typealias Option = SelectOption
         var rows: [Row]
@@ -82,7 +81,8 @@ struct AssetController: RouteCollection {
         let kinds = AssetKind.allCases.map {
             ListView.Option(value: $0.rawValue, label: req.t("asset.kind.\($0.rawValue)"), selected: $0.rawValue == filter.kind)
         }
-        let rows = assets.map { ListView.Row(asset: Self.row($0, req), unitCode: $0.unit.code, unitName: $0.unit.name) }
+        let rows = assets.map { ListView.Row(asset: Self.row($0, req, campaign), unitCode: $0.unit.code, unitName: $0.unit.name,
+                                                unitHref: campaign.url(.unit(.value($0.unit.code), .page)).path) }
         return try await req.page("assets", title: req.t("assets.title"), campaign: campaign, content: ListView(
             rows: rows, kinds: kinds, q: filter.q ?? "", unit: filter.unit ?? "", total: rows.count))
     }
@@ -90,7 +90,7 @@ struct AssetController: RouteCollection {
     struct FormView: Encodable {
         typealias Option = SelectOption
         var unitCode, unitName: String
-        var action: String
+        var action, cancelHref: String
         var editing: Bool
         var code: String?
         var kinds: [Option]
@@ -113,7 +113,8 @@ struct AssetController: RouteCollection {
         let admin = req.actor?.role == .admin
         return FormView(
             unitCode: unit.code, unitName: unit.name,
-            action: asset.map { "/campaigns/\(campaign.code)/assets/\($0.code)" } ?? "/campaigns/\(campaign.code)/units/\(unit.code)/assets",
+            action: campaign.url(asset.map { .asset(.value($0.code), .page) } ?? .unit(.value(unit.code), .assets)).path,
+            cancelHref: campaign.url(.unit(.value(unit.code), .page)).path,
             editing: asset != nil, code: asset?.code,
             kinds: AssetKind.allCases.map { .init(value: $0.rawValue, label: req.t("asset.kind.\($0.rawValue)"), selected: $0.rawValue == kind) },
             // Only the organiser records assets found during testing.
@@ -147,7 +148,7 @@ struct AssetController: RouteCollection {
         let form = try req.content.decode(AssetForm.self)
         do {
             _ = try await save(req, campaign: campaign, unit: unit, asset: nil, form: form)
-            return req.seeOther("/campaigns/\(campaign.code)/units/\(unit.code)")
+            return req.seeOther(campaign.url(.unit(.value(unit.code), .page)).path)
         } catch let error as PatrolError where error.status == .unprocessableEntity {
             return try await rerender(req, campaign, unit, nil, form, error)
         }
@@ -160,7 +161,7 @@ struct AssetController: RouteCollection {
         let form = try req.content.decode(AssetForm.self)
         do {
             _ = try await save(req, campaign: campaign, unit: asset.unit, asset: asset, form: form)
-            return req.seeOther("/campaigns/\(campaign.code)/units/\(asset.unit.code)")
+            return req.seeOther(campaign.url(.unit(.value(asset.unit.code), .page)).path)
         } catch let error as PatrolError where error.status == .unprocessableEntity {
             return try await rerender(req, campaign, asset.unit, asset, form, error)
         }
@@ -180,7 +181,7 @@ struct AssetController: RouteCollection {
         let campaign = try await req.campaign()
         let asset = try await asset(req, campaign)
         try await remove(req, campaign: campaign, asset: asset)
-        return req.seeOther("/campaigns/\(campaign.code)/units/\(asset.unit.code)")
+        return req.seeOther(campaign.url(.unit(.value(asset.unit.code), .page)).path)
     }
 
     // MARK: the one place assets change

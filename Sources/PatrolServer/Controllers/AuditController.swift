@@ -6,7 +6,7 @@ import Vapor
 /// state of the hash chain.
 struct AuditController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.endpoint(.GET, "admin", "audit", access: .policy(.viewAudit), use: page)
+        routes.endpoint(.GET, .audit, access: .policy(.viewAudit), use: page)
     }
 
     struct Filter: Decodable {
@@ -23,8 +23,8 @@ struct AuditController: RouteCollection {
         var rows: [Row]
         var filter: [String: String]
         var page: Int
-        var previous: Int?
-        var next: Int?
+        var previous: String?
+        var next: String?
         var chainOK: Bool
         var chainChecked: Int
         var chainBreak: String?
@@ -58,9 +58,13 @@ struct AuditController: RouteCollection {
         filterValues["object"] = filter.object ?? ""
         filterValues["from"] = filter.from ?? ""
         filterValues["to"] = filter.to ?? ""
+        func link(_ page: Int) -> String {
+            SiteURL.audit.path(query: [("page", String(page)), ("actor", filter.actor), ("action", filter.action),
+                                       ("object", filter.object), ("from", filter.from), ("to", filter.to)])
+        }
         return try await req.page("audit", title: req.t("audit.title"), content: AuditView(
-            rows: Array(rows), filter: filterValues, page: page, previous: page > 1 ? page - 1 : nil,
-            next: events.count > pageSize ? page + 1 : nil, chainOK: verification.firstBreak == nil,
+            rows: Array(rows), filter: filterValues, page: page, previous: page > 1 ? link(page - 1) : nil,
+            next: events.count > pageSize ? link(page + 1) : nil, chainOK: verification.firstBreak == nil,
             chainChecked: verification.checked, chainBreak: verification.firstBreak.map { "\($0)" }))
     }
 }

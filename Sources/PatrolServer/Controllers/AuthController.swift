@@ -7,19 +7,18 @@ import Vapor
 /// and the language switch.
 struct AuthController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.endpoint(.GET, "", access: .anonymous, use: home)
-        routes.endpoint(.GET, "login", access: .anonymous, use: loginPage)
-        routes.endpoint(.POST, "login", access: .anonymous, use: loginSubmit)
-        routes.endpoint(.POST, "logout", access: .passwordChange, use: logout)
-        routes.endpoint(.GET, "password", access: .passwordChange, use: passwordPage)
-        routes.endpoint(.POST, "password", access: .passwordChange, use: passwordSubmit)
-        routes.endpoint(.GET, "lang", ":language", access: .anonymous, use: switchLanguage)
+        routes.endpoint(.GET, .home, access: .anonymous, use: home)
+        routes.endpoint(.GET, .login, access: .anonymous, use: loginPage)
+        routes.endpoint(.POST, .login, access: .anonymous, use: loginSubmit)
+        routes.endpoint(.POST, .logout, access: .passwordChange, use: logout)
+        routes.endpoint(.GET, .password, access: .passwordChange, use: passwordPage)
+        routes.endpoint(.POST, .password, access: .passwordChange, use: passwordSubmit)
+        routes.endpoint(.GET, .language(.key), access: .anonymous, use: switchLanguage)
 
-        let api = routes.grouped("api", "v1", "auth")
-        api.endpoint(.POST, "login", access: .anonymous, use: apiLogin)
-        api.endpoint(.POST, "logout", access: .passwordChange, use: apiLogout)
-        api.endpoint(.GET, "me", access: .passwordChange, use: apiMe)
-        api.endpoint(.POST, "password", access: .passwordChange, use: apiPassword)
+        routes.endpoint(.POST, .api(.login), access: .anonymous, use: apiLogin)
+        routes.endpoint(.POST, .api(.logout), access: .passwordChange, use: apiLogout)
+        routes.endpoint(.GET, .api(.me), access: .passwordChange, use: apiMe)
+        routes.endpoint(.POST, .api(.password), access: .passwordChange, use: apiPassword)
     }
 
     // MARK: pages
@@ -32,11 +31,11 @@ struct AuthController: RouteCollection {
     }
 
     func home(req: Request) async throws -> Response {
-        req.redirect(to: req.currentUser == nil ? "/login" : "/campaigns")
+        req.redirect(to: req.currentUser == nil ? SiteURL.login.path : SiteURL.campaigns.path)
     }
 
     func loginPage(req: Request) async throws -> Response {
-        if req.currentUser != nil { return req.redirect(to: "/campaigns") }
+        if req.currentUser != nil { return req.redirect(to: SiteURL.campaigns.path) }
         let expired = req.storage[SessionExpiredKey.self] == true
         let view = try await req.page("login", title: req.t("login.title"), content: LoginView(
             username: "", next: safeNext(req.query[String.self, at: "next"]) ?? "",
@@ -56,7 +55,7 @@ struct AuthController: RouteCollection {
             .login(username: form.username, password: form.password, kind: .web, clientAddress: req.clientAddress)
         switch result {
         case .success(let (token, user)):
-            let target = user.mustChangePassword ? "/password" : safeNext(form.next) ?? "/campaigns"
+            let target = user.mustChangePassword ? SiteURL.password.path : safeNext(form.next) ?? SiteURL.campaigns.path
             let response = req.redirect(to: target, redirectType: .normal)
             response.cookies[IdentityMiddleware.cookieName] = HTTPCookies.Value(
                 string: token, path: "/", isSecure: req.application.patrolOptions.secureCookies,
@@ -81,7 +80,7 @@ struct AuthController: RouteCollection {
         if let session = req.currentSession, let user = req.currentUser {
             try await Accounts(db: req.db, application: req.application).logout(session: session, user: user, clientAddress: req.clientAddress)
         }
-        let response = req.redirect(to: "/login", redirectType: .normal)
+        let response = req.redirect(to: SiteURL.login.path, redirectType: .normal)
         response.cookies[IdentityMiddleware.cookieName] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0),
                                                                            maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .lax)
         return response
@@ -112,7 +111,7 @@ struct AuthController: RouteCollection {
             guard form.new == form.confirm else { throw PatrolError.invalid("error.password.mismatch") }
             try await Accounts(db: req.db, application: req.application).changePassword(
                 user: user, current: form.current, new: form.new, keepSession: req.currentSession, context: req.auditContext)
-            return req.seeOther(user.mustChangePassword ? "/campaigns" : "/password?done=1")
+            return req.seeOther(user.mustChangePassword ? SiteURL.campaigns.path : SiteURL.password.path(query: [("done", "1")]))
         } catch let error as PatrolError where error.status == .unprocessableEntity {
             let view = try await req.page("password", title: req.t("password.title"), content: PasswordView(
                 forced: user.mustChangePassword, error: req.t(error.key, error.values), done: false))
@@ -124,7 +123,7 @@ struct AuthController: RouteCollection {
 
     func switchLanguage(req: Request) async throws -> Response {
         let language = Localizer.Language(rawValue: req.parameters.get("language") ?? "") ?? .zh
-        let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]) ?? "/")
+        let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]) ?? SiteURL.home.path)
         response.cookies["patrol_lang"] = HTTPCookies.Value(string: language.rawValue, maxAge: 365 * 86400, path: "/",
                                                            isHTTPOnly: true, sameSite: .lax)
         return response

@@ -6,18 +6,17 @@ import Vapor
 /// The campaign list and a campaign's overview; the admin moves a campaign through its states.
 struct CampaignController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.endpoint(.GET, "campaigns", access: .signedIn, use: list)
-        routes.endpoint(.GET, "campaigns", ":campaign", access: .signedIn, use: overview)
-        routes.endpoint(.POST, "campaigns", ":campaign", "state", access: .policy(.manageCampaigns), use: changeState)
+        routes.endpoint(.GET, .campaigns, access: .signedIn, use: list)
+        routes.endpoint(.GET, .campaign(.key, .overview), access: .signedIn, use: overview)
+        routes.endpoint(.POST, .campaign(.key, .state), access: .policy(.manageCampaigns), use: changeState)
 
-        let api = routes.grouped("api", "v1", "campaigns")
-        api.endpoint(.GET, access: .signedIn, use: apiList)
-        api.endpoint(.GET, ":campaign", access: .signedIn, use: apiGet)
+        routes.endpoint(.GET, .api(.campaigns), access: .signedIn, use: apiList)
+        routes.endpoint(.GET, .api(.campaign(.key, .overview)), access: .signedIn, use: apiGet)
     }
 
     struct ListView: Encodable {
         struct Row: Encodable {
-            var code, name, window, state, stateName: String
+            var code, name, href, window, state, stateName: String
             var demo: Bool
             var units: Int
         }
@@ -29,7 +28,7 @@ struct CampaignController: RouteCollection {
         var rows: [ListView.Row] = []
         for c in campaigns {
             let units = try await CampaignUnit.query(on: req.db).filter(\.$campaign.$id == c.requireID()).count()
-            rows.append(.init(code: c.code, name: c.name,
+            rows.append(.init(code: c.code, name: c.name, href: c.url(.overview).path,
                               window: "\(req.timeText(c.startsAt, in: c)) — \(req.timeText(c.endsAt, in: c))",
                               state: c.state.rawValue, stateName: req.t("campaign.state.\(c.state.rawValue)"),
                               demo: c.isDemo, units: units))
@@ -41,6 +40,7 @@ struct CampaignController: RouteCollection {
         struct Stat: Encodable { var label: String; var value: Int; var state: String }
         struct TeamRow: Encodable { var code, name, company, state, stateName: String }
         var name, code, timeZone, startsAt, endsAt, scoredAt, state: String
+        var unitsHref, assetsHref, stateAction: String
         var units: Int
         var assets: Int
         var findingsTitle: String
@@ -94,6 +94,7 @@ struct CampaignController: RouteCollection {
             name: campaign.name, code: campaign.code, timeZone: campaign.timeZone,
             startsAt: req.timeText(campaign.startsAt, in: campaign), endsAt: req.timeText(campaign.endsAt, in: campaign),
             scoredAt: req.timeText(campaign.scoredAt, in: campaign), state: req.t("campaign.state.\(campaign.state.rawValue)"),
+            unitsHref: campaign.url(.units).path, assetsHref: campaign.url(.assets).path, stateAction: campaign.url(.state).path,
             units: unitCount, assets: try await assetQuery.count(), findingsTitle: title, findings: stats,
             teams: teams, showTeams: showTeams, canManage: canManage, nextStates: next)
         return try await req.page("campaign", title: campaign.name, campaign: campaign, content: content)
@@ -119,7 +120,7 @@ struct CampaignController: RouteCollection {
             try await AuditLog.append(on: db, req.auditContext, action: "campaign.state", objectType: "campaign",
                                       objectID: campaign.code, details: ["from": old.rawValue, "to": state.rawValue])
         }
-        return req.seeOther("/campaigns/\(campaign.code)")
+        return req.seeOther(campaign.url(.overview).path)
     }
 
     func apiList(req: Request) async throws -> [CampaignDTO] {

@@ -12,13 +12,12 @@ struct EvidenceController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let limit = ByteCount(value: maxBytes + 64 * 1024)
-        let api = routes.grouped("api", "v1", "campaigns", ":campaign", "findings", ":finding", "evidence")
-        api.endpoint(.POST, access: .signedIn, body: .collect(maxSize: limit), use: apiUpload)
-        api.endpoint(.GET, access: .signedIn, use: apiList)
-        api.endpoint(.GET, ":evidence", access: .signedIn, use: download)
-        let web = routes.grouped("campaigns", ":campaign", "findings", ":finding", "evidence")
-        web.endpoint(.POST, access: .signedIn, body: .collect(maxSize: limit), use: webUpload)
-        web.endpoint(.GET, ":evidence", access: .signedIn, use: download)
+        let evidence = SiteURL.CampaignPage.finding(.key, .evidence), file = SiteURL.CampaignPage.finding(.key, .evidenceFile(.key))
+        routes.endpoint(.POST, .api(.campaign(.key, evidence)), access: .signedIn, body: .collect(maxSize: limit), use: apiUpload)
+        routes.endpoint(.GET, .api(.campaign(.key, evidence)), access: .signedIn, use: apiList)
+        routes.endpoint(.GET, .api(.campaign(.key, file)), access: .signedIn, use: download)
+        routes.endpoint(.POST, .campaign(.key, evidence), access: .signedIn, body: .collect(maxSize: limit), use: webUpload)
+        routes.endpoint(.GET, .campaign(.key, file), access: .signedIn, use: download)
     }
 
     struct EvidenceDTO: Content {
@@ -136,7 +135,7 @@ struct EvidenceController: RouteCollection {
         let code = req.parameters.get("finding") ?? ""
         do {
             _ = try await store(req, try req.content.decode(Upload.self))
-            return req.seeOther("/campaigns/\(campaign.code)/findings/\(code)#evidence")
+            return req.seeOther(campaign.url(.finding(.value(code), .page)).path + "#evidence")
         } catch let error as PatrolError where [.unprocessableEntity, .unsupportedMediaType, .payloadTooLarge].contains(error.status) {
             let f = try await FindingAPIController.finding(req, campaign)
             let view = try await req.page("finding", title: "\(f.code) \(f.title)", campaign: campaign,

@@ -11,19 +11,19 @@ struct FindingAPIController: RouteCollection {
     var maxBytes = 20 * 1024 * 1024
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1", "campaigns", ":campaign")
-        api.endpoint(.POST, "findings", access: .policy(.submitFinding), use: submit)
-        api.endpoint(.GET, "findings", access: .policy(.listFindings), use: list)
-        api.endpoint(.GET, "findings", ":finding", access: .signedIn, use: get)
-        api.endpoint(.PATCH, "findings", ":finding", access: .signedIn, use: resubmit)
-        api.endpoint(.POST, "findings", ":finding", "review", access: .policy(.reviewFindings), use: review)
-        api.endpoint(.POST, "findings", ":finding", "remediations", access: .signedIn,
-                     body: .collect(maxSize: ByteCount(value: maxBytes + 64 * 1024)), use: remediate)
-        api.endpoint(.POST, "findings", ":finding", "retests", access: .policy(.reviewFindings), use: retest)
-        api.endpoint(.POST, "findings", ":finding", "shell-check", access: .policy(.reviewFindings), use: shellCheck)
-        api.endpoint(.POST, "notices", access: .policy(.issueNotice), use: issueNotice)
-        api.endpoint(.GET, "notices", access: .policy(.listNotices), use: notices)
-        routes.endpoint(.GET, "api", "v1", "sms", access: .policy(.viewSMS), use: sms)
+        func api(_ page: SiteURL.CampaignPage) -> SiteURL { .api(.campaign(.key, page)) }
+        routes.endpoint(.POST, api(.findings), access: .policy(.submitFinding), use: submit)
+        routes.endpoint(.GET, api(.findings), access: .policy(.listFindings), use: list)
+        routes.endpoint(.GET, api(.finding(.key, .page)), access: .signedIn, use: get)
+        routes.endpoint(.PATCH, api(.finding(.key, .page)), access: .signedIn, use: resubmit)
+        routes.endpoint(.POST, api(.finding(.key, .review)), access: .policy(.reviewFindings), use: review)
+        routes.endpoint(.POST, api(.finding(.key, .remediations)), access: .signedIn,
+                        body: .collect(maxSize: ByteCount(value: maxBytes + 64 * 1024)), use: remediate)
+        routes.endpoint(.POST, api(.finding(.key, .retests)), access: .policy(.reviewFindings), use: retest)
+        routes.endpoint(.POST, api(.finding(.key, .shellCheck)), access: .policy(.reviewFindings), use: shellCheck)
+        routes.endpoint(.POST, api(.notices), access: .policy(.issueNotice), use: issueNotice)
+        routes.endpoint(.GET, api(.notices), access: .policy(.listNotices), use: notices)
+        routes.endpoint(.GET, .api(.sms), access: .policy(.viewSMS), use: sms)
     }
 
     // MARK: - Reading

@@ -11,18 +11,17 @@ struct FindingController: RouteCollection {
     var maxBytes = 20 * 1024 * 1024
 
     func boot(routes: any RoutesBuilder) throws {
-        let c = routes.grouped("campaigns", ":campaign")
         let uploads = HTTPBodyStreamStrategy.collect(maxSize: ByteCount(value: maxBytes + 64 * 1024))
-        c.endpoint(.GET, "findings", access: .policy(.listFindings), use: list)
-        c.endpoint(.GET, "findings", "new", access: .policy(.submitFinding), use: newForm)
-        c.endpoint(.POST, "findings", access: .policy(.submitFinding), body: uploads, use: create)
-        c.endpoint(.GET, "findings", ":finding", access: .signedIn, use: show)
-        c.endpoint(.GET, "findings", ":finding", "edit", access: .signedIn, use: editForm)
-        c.endpoint(.POST, "findings", ":finding", access: .signedIn, use: update)
-        c.endpoint(.POST, "findings", ":finding", "review", access: .policy(.reviewFindings), use: review)
-        c.endpoint(.POST, "findings", ":finding", "remediations", access: .signedIn, body: uploads, use: remediate)
-        c.endpoint(.POST, "findings", ":finding", "retests", access: .policy(.reviewFindings), use: retest)
-        c.endpoint(.POST, "findings", ":finding", "shell-check", access: .policy(.reviewFindings), use: shellCheck)
+        routes.endpoint(.GET, .campaign(.key, .findings), access: .policy(.listFindings), use: list)
+        routes.endpoint(.GET, .campaign(.key, .newFinding), access: .policy(.submitFinding), use: newForm)
+        routes.endpoint(.POST, .campaign(.key, .findings), access: .policy(.submitFinding), body: uploads, use: create)
+        routes.endpoint(.GET, .campaign(.key, .finding(.key, .page)), access: .signedIn, use: show)
+        routes.endpoint(.GET, .campaign(.key, .finding(.key, .edit)), access: .signedIn, use: editForm)
+        routes.endpoint(.POST, .campaign(.key, .finding(.key, .page)), access: .signedIn, use: update)
+        routes.endpoint(.POST, .campaign(.key, .finding(.key, .review)), access: .policy(.reviewFindings), use: review)
+        routes.endpoint(.POST, .campaign(.key, .finding(.key, .remediations)), access: .signedIn, body: uploads, use: remediate)
+        routes.endpoint(.POST, .campaign(.key, .finding(.key, .retests)), access: .policy(.reviewFindings), use: retest)
+        routes.endpoint(.POST, .campaign(.key, .finding(.key, .shellCheck)), access: .policy(.reviewFindings), use: shellCheck)
     }
 
     /// The finding named by `:finding` in the campaign, if the actor may see it.
@@ -34,7 +33,7 @@ struct FindingController: RouteCollection {
 
     struct ListView: Encodable {
         struct Row: Encodable {
-            var code, title, unitCode, unitName, status, statusName, kindName, submittedAt, age: String
+            var code, href, title, unitCode, unitName, status, statusName, kindName, submittedAt, age: String
             var team: String?
             var severity: String?
             var severityName: String?
@@ -51,6 +50,7 @@ struct FindingController: RouteCollection {
         var showTeam: Bool
         var canSubmit: Bool
         var windowOpen: Bool
+        var newHref: String
         var heading: String
     }
 
@@ -93,7 +93,7 @@ struct FindingController: RouteCollection {
         let showTeam = actor.role != .liaison
         let view = ListView(
             rows: rows.map { f in
-                ListView.Row(code: f.code, title: f.title, unitCode: f.unit.code, unitName: f.unit.name,
+                ListView.Row(code: f.code, href: campaign.url(.finding(.value(f.code), .page)).path, title: f.title, unitCode: f.unit.code, unitName: f.unit.name,
                              status: FindingWorkflow.publicStatus(f.status).rawValue,
                              statusName: req.t("finding.status.\(f.status.rawValue)"), kindName: req.t("finding.kind.\(f.kind.rawValue)"),
                              submittedAt: req.timeText(f.submittedAt, in: campaign), // Waiting time only means something while the finding waits for a review.
@@ -118,6 +118,7 @@ struct FindingController: RouteCollection {
                     .init(value: "newest", label: req.t("findings.sort.newest"), selected: newestFirst)],
             showTeam: showTeam, canSubmit: AccessPolicy.decide(actor, .submitFinding) == .allow,
             windowOpen: campaign.state == .running && now >= campaign.startsAt && now < campaign.endsAt,
+            newHref: campaign.url(.newFinding).path,
             heading: req.t(actor.role == .tester ? "findings.title.team" : actor.role == .liaison ? "findings.title.unit" : "findings.title.all"))
         return try await req.page("findings", title: view.heading, campaign: campaign, content: view)
     }
@@ -132,7 +133,7 @@ struct FindingController: RouteCollection {
 
     struct FormView: Encodable {
         typealias Option = SelectOption
-        var action: String
+        var action, cancelHref: String
         var editing: Bool
         var code: String?
         var infoRequest: String?
@@ -186,7 +187,8 @@ struct FindingController: RouteCollection {
         let assets = try await Asset.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID())).with(\.$unit).sort(\.$code).all()
         let now = Date()
         return FormView(
-            action: finding.map { "/campaigns/\(campaign.code)/findings/\($0.code)" } ?? "/campaigns/\(campaign.code)/findings",
+            action: campaign.url(finding.map { .finding(.value($0.code), .page) } ?? .findings).path,
+            cancelHref: campaign.url(finding.map { .finding(.value($0.code), .page) } ?? .findings).path,
             editing: finding != nil, code: finding?.code, infoRequest: finding?.status == .needInfo ? finding?.reviewNote : nil,
             units: units.map { .init(value: $0.code, label: "\($0.code) \($0.name)", selected: $0.code == form.unit) },
             assets: assets.map { .init(value: $0.code, label: "\($0.code) · \($0.target)", selected: $0.code == form.asset) },
@@ -228,7 +230,7 @@ struct FindingController: RouteCollection {
             // Files are checked before the finding exists, and recorded in its transaction.
             let attachments = try EvidenceController.check(files, req)
             let f = try await FindingAPIController.create(try form.body, req, campaign, attachments: attachments)
-            return req.seeOther("/campaigns/\(campaign.code)/findings/\(f.code)")
+            return req.seeOther(campaign.url(.finding(.value(f.code), .page)).path)
         } catch let error as PatrolError where [.unprocessableEntity, .conflict, .unsupportedMediaType, .payloadTooLarge].contains(error.status) {
             return try await refused(req, campaign, form, nil, error)
         }
@@ -252,7 +254,7 @@ struct FindingController: RouteCollection {
         let form = try req.content.decode(Form.self)
         do {
             try await FindingAPIController.resubmit(f, try form.body, req, campaign)
-            return req.seeOther("/campaigns/\(campaign.code)/findings/\(f.code)")
+            return req.seeOther(campaign.url(.finding(.value(f.code), .page)).path)
         } catch let error as PatrolError where [.unprocessableEntity, .conflict].contains(error.status) {
             return try await refused(req, campaign, form, f, error)
         }
@@ -263,10 +265,17 @@ struct FindingController: RouteCollection {
     struct FindingView: Encodable {
         struct Report: Encodable { var submittedAt, description, result, resultName, reason, decidedAt: String; var shells: [String] }
         struct Mark: Encodable { var hours: Int; var at, left: String; var passed: Bool }
-        struct Related: Encodable { var code, title, statusName: String }
+        struct Related: Encodable { var code, href, title, statusName: String }
+        /// Where the page's links and forms go.
+        struct Links: Encodable {
+            var findings, edit, notices, evidence, review, remediations, shellCheck, retests: String
+            var notice: String?
+            var duplicateOf: String?
+        }
         typealias Option = SelectOption
         struct Evidence: Encodable { var href, name, size, uploadedAt: String; var image: Bool }
-        var base, code, title, status, statusName, kindName: String
+        var links: Links
+        var code, title, status, statusName, kindName: String
         var severityName: String?
         var type, url, description, reproduction: String?
         var unitCode, unitName: String
@@ -322,10 +331,17 @@ struct FindingController: RouteCollection {
             related = try await Finding.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID()))
                 .filter(\.$unit.$id == f.$unit.id).filter(\.$id != (try f.requireID())).all()
                 .filter { !keys.isDisjoint(with: Self.duplicateKeys($0)) }
-                .map { .init(code: $0.code, title: $0.title, statusName: req.t("finding.status.\($0.status.rawValue)")) }
+                .map { .init(code: $0.code, href: campaign.url(.finding(.value($0.code), .page)).path, title: $0.title, statusName: req.t("finding.status.\($0.status.rawValue)")) }
         }
+        func link(_ page: SiteURL.FindingPage) -> String { campaign.url(.finding(.value(f.code), page)).path }
+        let links = FindingView.Links(
+            findings: campaign.url(.findings).path, edit: link(.edit), notices: campaign.url(.notices).path, evidence: link(.evidence),
+            review: link(.review), remediations: link(.remediations), shellCheck: link(.shellCheck), retests: link(.retests),
+            // Testing teams see that a finding was notified, not the notice (it goes to the unit).
+            notice: notice.flatMap { AccessPolicy.decide(actor, .listNotices) == .allow ? campaign.url(.notice(.value($0.code))).path : nil },
+            duplicateOf: duplicateOf.map { campaign.url(.finding(.value($0), .page)).path })
         return FindingView(
-            base: "/campaigns/\(campaign.code)", code: f.code, title: f.title, status: FindingWorkflow.publicStatus(f.status).rawValue,
+            links: links, code: f.code, title: f.title, status: FindingWorkflow.publicStatus(f.status).rawValue,
             statusName: req.t("finding.status.\(f.status.rawValue)"), kindName: req.t("finding.kind.\(f.kind.rawValue)"),
             severityName: f.severity.map { req.t("finding.severity.\($0.rawValue)") },
             type: f.type, url: f.url, description: f.description, reproduction: f.reproduction,
@@ -354,7 +370,7 @@ struct FindingController: RouteCollection {
                 .init(value: $0.rawValue, label: req.t("finding.severity.\($0.rawValue)"), selected: $0 == f.severity)
             },
             evidence: try await EvidenceController.list(req, f).map { e in
-                .init(href: "/campaigns/\(campaign.code)/findings/\(f.code)/evidence/\(e.id!)", name: e.originalName,
+                .init(href: campaign.url(.finding(.value(f.code), .evidenceFile(.value(e.id!.uuidString)))).path, name: e.originalName,
                       size: ByteCountFormatter.string(fromByteCount: Int64(e.size), countStyle: .file),
                       uploadedAt: req.timeText(e.createdAt, in: campaign), image: e.contentType.hasPrefix("image/"))
             },
@@ -375,7 +391,7 @@ struct FindingController: RouteCollection {
         let f = try await Self.visibleFinding(req, campaign)
         do {
             try await body(f, campaign)
-            return req.seeOther("/campaigns/\(campaign.code)/findings/\(f.code)")
+            return req.seeOther(campaign.url(.finding(.value(f.code), .page)).path)
         } catch let error as PatrolError where [.unprocessableEntity, .conflict, .unsupportedMediaType, .payloadTooLarge].contains(error.status) {
             let fresh = try await Self.visibleFinding(req, campaign)
             let view = try await req.page("finding", title: "\(f.code) \(f.title)", campaign: campaign,

@@ -11,30 +11,32 @@ import Vapor
 /// `GatewayControl` and applied by this process's gateway at once (other nodes within a second).
 struct GatewayController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1", "campaigns", ":campaign")
-        api.endpoint(.GET, "gateway", "records", access: .policy(.listGatewayRecords), use: apiList)
-        api.endpoint(.GET, "gateway", "records", "export", access: .policy(.listGatewayRecords), body: .stream, use: export)
-        api.endpoint(.GET, "gateway", "records", ":record", access: .policy(.listGatewayRecords), use: apiShow)
-        api.endpoint(.POST, "gateway", "records", ":record", "attach", access: .policy(.listGatewayRecords), use: apiAttach)
-        api.endpoint(.POST, "gateway", "records", ":record", "replay", access: .policy(.replayGatewayRecords), use: apiReplay)
-        api.endpoint(.GET, "gateway", "ca.pem", access: .policy(.downloadGatewayCA), use: caCertificate)
-        api.endpoint(.PATCH, "gateway", access: .policy(.controlGateway), use: apiInterceptAll)
-        api.endpoint(.POST, "teams", ":team", "suspend", access: .policy(.controlGateway), use: apiSuspend)
-        api.endpoint(.POST, "teams", ":team", "resume", access: .policy(.controlGateway), use: apiResume)
-        api.endpoint(.PATCH, "teams", ":team", access: .policy(.controlGateway), use: apiTeam)
-        routes.endpoint(.POST, "api", "v1", "gateway", "token", access: .policy(.rotateGatewayToken), use: apiToken)
+        func api(_ page: SiteURL.CampaignPage) -> SiteURL { .api(.campaign(.key, page)) }
+        routes.endpoint(.GET, api(.gateway(.records)), access: .policy(.listGatewayRecords), use: apiList)
+        routes.endpoint(.GET, api(.gateway(.recordsExport)), access: .policy(.listGatewayRecords), body: .stream, use: export)
+        routes.endpoint(.GET, api(.gateway(.record(.key, .page))), access: .policy(.listGatewayRecords), use: apiShow)
+        routes.endpoint(.POST, api(.gateway(.record(.key, .attach))), access: .policy(.listGatewayRecords), use: apiAttach)
+        routes.endpoint(.POST, api(.gateway(.record(.key, .replay))), access: .policy(.replayGatewayRecords), use: apiReplay)
+        routes.endpoint(.GET, api(.gateway(.ca)), access: .policy(.downloadGatewayCA), use: caCertificate)
+        routes.endpoint(.PATCH, api(.gateway(.page)), access: .policy(.controlGateway), use: apiInterceptAll)
+        routes.endpoint(.POST, api(.team(.key, .suspend)), access: .policy(.controlGateway), use: apiSuspend)
+        routes.endpoint(.POST, api(.team(.key, .resume)), access: .policy(.controlGateway), use: apiResume)
+        routes.endpoint(.PATCH, api(.team(.key, .page)), access: .policy(.controlGateway), use: apiTeam)
+        routes.endpoint(.POST, .api(.gatewayToken), access: .policy(.rotateGatewayToken), use: apiToken)
 
-        let web = routes.grouped("campaigns", ":campaign", "gateway")
-        web.endpoint(.GET, access: .policy(.viewGateway), use: page)
-        web.endpoint(.GET, "ca.pem", access: .policy(.downloadGatewayCA), use: caCertificate)
-        web.endpoint(.POST, "token", access: .policy(.rotateGatewayToken), use: webToken)
-        web.endpoint(.POST, "intercept-all", access: .policy(.controlGateway), use: webInterceptAll)
-        web.endpoint(.POST, "settings", access: .policy(.controlGateway), use: webSettings)
-        web.endpoint(.POST, "teams", ":team", access: .policy(.controlGateway), use: webTeam)
-        web.endpoint(.GET, "records", access: .policy(.listGatewayRecords), use: recordsPage)
-        web.endpoint(.GET, "records", ":record", access: .policy(.listGatewayRecords), use: recordPage)
-        web.endpoint(.POST, "records", ":record", "replay", access: .policy(.replayGatewayRecords), use: webReplay)
-        web.endpoint(.POST, "records", ":record", "attach", access: .policy(.listGatewayRecords), use: webAttach)
+        func web(_ page: SiteURL.GatewayPage) -> SiteURL { .campaign(.key, .gateway(page)) }
+        routes.endpoint(.GET, web(.page), access: .policy(.viewGateway), use: page)
+        routes.endpoint(.GET, web(.ca), access: .policy(.downloadGatewayCA), use: caCertificate)
+        routes.endpoint(.POST, web(.token), access: .policy(.rotateGatewayToken), use: webToken)
+        routes.endpoint(.POST, web(.interceptAll), access: .policy(.controlGateway), use: webInterceptAll)
+        routes.endpoint(.POST, web(.settings), access: .policy(.controlGateway), use: webSettings)
+        routes.endpoint(.POST, web(.team(.key)), access: .policy(.controlGateway), use: webTeam)
+        routes.endpoint(.GET, web(.records), access: .policy(.listGatewayRecords), use: recordsPage)
+        // The same export as the API's, for the records page (a session cookie, not a bearer token).
+        routes.endpoint(.GET, web(.recordsExport), access: .policy(.listGatewayRecords), body: .stream, use: export)
+        routes.endpoint(.GET, web(.record(.key, .page)), access: .policy(.listGatewayRecords), use: recordPage)
+        routes.endpoint(.POST, web(.record(.key, .replay)), access: .policy(.replayGatewayRecords), use: webReplay)
+        routes.endpoint(.POST, web(.record(.key, .attach)), access: .policy(.listGatewayRecords), use: webAttach)
     }
 
     // MARK: Records: query

@@ -9,8 +9,31 @@ import Vapor
 /// The gateway's web pages: the organiser's alerts and switches, a tester's proxy settings, the
 /// records list and one record (with the replay comparison).
 extension GatewayController {
+    /// Where the gateway pages' links and forms go, built once per page.
+    struct Links: Encodable {
+        var page, live, records, flagged, ca, token, interceptAll, settings, export: String
+
+        init(_ campaign: Campaign) {
+            func link(_ page: SiteURL.GatewayPage) -> SiteURL { campaign.url(.gateway(page)) }
+            self.page = link(.page).path
+            live = link(.page).path(query: [("live", "1")])
+            records = link(.records).path
+            flagged = link(.records).path(query: [("alert", "any")])
+            ca = link(.ca).path
+            token = link(.token).path
+            interceptAll = link(.interceptAll).path
+            settings = link(.settings).path
+            export = link(.recordsExport).path
+        }
+    }
+
+    static func recordHref(_ campaign: String, _ id: Int, _ page: SiteURL.RecordPage = .page) -> String {
+        SiteURL.campaign(.value(campaign), .gateway(.record(.value(String(id)), page))).path
+    }
+
     struct RecordRow: Encodable {
         var id: Int
+        var href: String
         var time: String
         var team: String
         var tester: String
@@ -29,7 +52,7 @@ extension GatewayController {
         let f = DateFormatter()
         f.timeZone = zone
         f.dateFormat = "MM-dd HH:mm:ss"
-        return RecordRow(id: r.id, time: f.string(from: r.startedAt), team: r.team ?? "", tester: r.tester ?? "",
+        return RecordRow(id: r.id, href: recordHref(r.campaign, r.id), time: f.string(from: r.startedAt), team: r.team ?? "", tester: r.tester ?? "",
                          method: r.method ?? r.kind.uppercased(), url: String(r.url.prefix(160)),
                          status: r.status.map(String.init) ?? "", denied: r.decision == "denied",
                          reason: r.reason.map { reasonName($0, req) }, reasonCode: r.reason,
@@ -51,14 +74,14 @@ extension GatewayController {
 
     struct Snippet: Encodable { var label, text: String }
     struct TeamRow: Encodable {
-        var code, name, state, stateName: String
+        var code, name, state, stateName, recordsHref, action: String
         var suspended, interception: Bool
         var requests, denied, alerts: Int
     }
     struct SettingRow: Encodable { var name, label, value, help: String }
 
     struct GatewayPageView: Encodable {
-        var base: String
+        var links: Links
         var staff: Bool
         var control: Bool
         var proxy: String
@@ -94,10 +117,9 @@ extension GatewayController {
     static func renderPage(_ req: Request, newToken: String?, error: String?, status: HTTPStatus = .ok) async throws -> Response {
         let campaign = try await req.campaign()
         let actor = try req.requireActor()
-        let base = "/campaigns/\(campaign.code)"
         let proxy = publicAddress(req)
         let interceptAll = try await GatewayControl.interceptAll(campaign: campaign, on: req.db)
-        var view = GatewayPageView(base: base, staff: actor.role == .admin || actor.role == .reviewer,
+        var view = GatewayPageView(links: Links(campaign), staff: actor.role == .admin || actor.role == .reviewer,
                                    control: AccessPolicy.decide(actor, .controlGateway) == .allow, proxy: proxy,
                                    live: (try? req.query.get(String.self, at: "live")) == "1", error: error,
                                    done: (try? req.query.get(String.self, at: "done")).map { req.t("gateway.done.\($0)") },
@@ -127,7 +149,9 @@ extension GatewayController {
             view.teams = links.compactMap { link in
                 guard let id = link.team.id else { return nil }
                 return TeamRow(code: link.team.code, name: link.team.name, state: link.state.rawValue,
-                               stateName: req.t("team.state.\(link.state.rawValue)"), suspended: link.state == .suspended,
+                               stateName: req.t("team.state.\(link.state.rawValue)"),
+                               recordsHref: campaign.url(.gateway(.records)).path(query: [("team", link.team.code)]),
+                               action: campaign.url(.gateway(.team(.value(link.team.code)))).path, suspended: link.state == .suspended,
                                interception: link.interception, requests: counts[id]?.requests ?? 0,
                                denied: counts[id]?.denied ?? 0, alerts: counts[id]?.flagged ?? 0)
             }
@@ -223,7 +247,7 @@ extension GatewayController {
         let form = try req.content.decode(SwitchForm.self)
         try await GatewayControl.setInterceptAll(form.on == "1", campaign: campaign, context: req.auditContext, on: req.db)
         await Self.apply(req)
-        return req.seeOther("/campaigns/\(campaign.code)/gateway?done=interception")
+        return req.seeOther(campaign.url(.gateway(.page)).path(query: [("done", "interception")]))
     }
 
     /// Suspend, resume, or switch interception for one team.
@@ -240,7 +264,7 @@ extension GatewayController {
         default: throw PatrolError.invalid("error.gateway.action")
         }
         await Self.apply(req)
-        return req.seeOther("/campaigns/\(campaign.code)/gateway?done=\(form.action ?? "")")
+        return req.seeOther(campaign.url(.gateway(.page)).path(query: [("done", form.action)]))
     }
 
     struct SettingsForm: Content { var rate, burst, bodyCapKB, retentionDays: String? }
@@ -266,7 +290,7 @@ extension GatewayController {
                                       objectID: campaign.code, details: values)
         }
         await Self.apply(req)
-        return req.seeOther("/campaigns/\(campaign.code)/gateway?done=settings")
+        return req.seeOther(campaign.url(.gateway(.page)).path(query: [("done", "settings")]))
     }
 
     static func settingKey(_ key: String) -> String {
@@ -281,7 +305,7 @@ extension GatewayController {
     // MARK: Records pages
 
     struct RecordsPageView: Encodable {
-        var base: String
+        var links: Links
         var rows: [RecordRow]
         var total: Int
         var page: Int
@@ -308,19 +332,12 @@ extension GatewayController {
         do { list = try await Self.list(req, campaign, filters, teams: teams) } catch let e as PatrolError where e.status == .unprocessableEntity {
             error = req.t(e.key, e.values)
         }
-        let base = "/campaigns/\(campaign.code)"
-        func link(page: Int) -> String {
-            var items: [String] = []
-            let pairs: [(String, String?)] = [("team", filters.team), ("tester", filters.tester), ("host", filters.host),
-                                              ("status", filters.status), ("decision", filters.decision), ("alert", filters.alert),
-                                              ("from", filters.from), ("to", filters.to), ("q", filters.q)]
-            for (k, v) in pairs {
-                guard let v, !v.isEmpty else { continue }
-                items.append("\(k)=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
-            }
-            if page > 1 { items.append("page=\(page)") }
-            return items.isEmpty ? "" : "?" + items.joined(separator: "&")
+        func link(_ url: SiteURL, page: Int) -> String {
+            url.path(query: [("team", filters.team), ("tester", filters.tester), ("host", filters.host),
+                             ("status", filters.status), ("decision", filters.decision), ("alert", filters.alert),
+                             ("from", filters.from), ("to", filters.to), ("q", filters.q), ("page", page > 1 ? String(page) : nil)])
         }
+        let records = campaign.url(.gateway(.records))
         let pages = max(1, (list.total + list.per - 1) / list.per)
         let teamOptions = [SelectOption(value: "", label: req.t("gateway.records.anyTeam"), selected: (filters.team ?? "").isEmpty)]
             + teams.ids.keys.sorted().map { SelectOption(value: $0, label: $0, selected: filters.team == $0) }
@@ -330,11 +347,11 @@ extension GatewayController {
                       SelectOption(value: "any", label: req.t("gateway.records.flagged"), selected: filters.alert == "any")]
             + GatewayRecordDTO.alertNames.map { SelectOption(value: $0, label: req.t("gateway.alert.\($0)"), selected: filters.alert == $0) }
         let view = RecordsPageView(
-            base: base, rows: list.records.map { Self.row($0, req, zone: campaign.zone) }, total: list.total, page: list.page,
-            pages: pages, previous: list.page > 1 ? "\(base)/gateway/records\(link(page: list.page - 1))" : nil,
-            next: list.page < pages ? "\(base)/gateway/records\(link(page: list.page + 1))" : nil,
+            links: Links(campaign), rows: list.records.map { Self.row($0, req, zone: campaign.zone) }, total: list.total, page: list.page,
+            pages: pages, previous: list.page > 1 ? link(records, page: list.page - 1) : nil,
+            next: list.page < pages ? link(records, page: list.page + 1) : nil,
             filters: filters, teams: teamOptions, decisions: decisions, alerts: alerts,
-            exportURL: "/api/v1/campaigns/\(campaign.code)/gateway/records/export\(link(page: 1))", error: error,
+            exportURL: link(campaign.url(.gateway(.recordsExport)), page: 1), error: error,
             staff: actor.role == .admin || actor.role == .reviewer)
         let response = try await req.page("gateway-records", title: req.t("gateway.records.title"), campaign: campaign, content: view)
             .encodeResponse(for: req)
@@ -344,6 +361,7 @@ extension GatewayController {
 
     struct Exchange: Encodable {
         var id: Int
+        var href: String
         var time: String
         var status: String
         var requestHeaders: [Header]
@@ -360,7 +378,9 @@ extension GatewayController {
     }
 
     struct RecordPageView: Encodable {
-        var base: String
+        var links: Links
+        var replayAction, attachAction: String
+        var replayOfHref: String?
         var record: GatewayRecordDTO
         var row: RecordRow
         var exchange: Exchange
@@ -385,7 +405,7 @@ extension GatewayController {
             let shown = b.encoding == "base64" ? String(b.data.prefix(4096)) : String(b.data.prefix(65_536))
             return BodyView(text: shown, note: note)
         }
-        return Exchange(id: r.id, time: f.string(from: r.startedAt), status: r.status.map(String.init) ?? "—",
+        return Exchange(id: r.id, href: recordHref(r.campaign, r.id), time: f.string(from: r.startedAt), status: r.status.map(String.init) ?? "—",
                         requestHeaders: headers(r.requestHeaders), responseHeaders: headers(r.responseHeaders),
                         requestBody: view(r.requestBody), responseBody: view(r.responseBody))
     }
@@ -421,7 +441,9 @@ extension GatewayController {
             .map { SelectOption(value: $0.code, label: "\($0.code) \($0.title.prefix(40))", selected: false) }
         let canReplay = AccessPolicy.decide(actor, .replayGatewayRecords) == .allow && ["http", "https", "replay"].contains(r.kind)
             && r.method != "CONNECT" && r.decision == "allowed"
-        let view = RecordPageView(base: "/campaigns/\(campaign.code)", record: dto, row: row(dto, req, zone: campaign.zone),
+        let view = RecordPageView(links: Links(campaign), replayAction: Self.recordHref(campaign.code, dto.id, .replay),
+                                  attachAction: Self.recordHref(campaign.code, dto.id, .attach),
+                                  replayOfHref: dto.replayOf.map { Self.recordHref(campaign.code, $0) }, record: dto, row: row(dto, req, zone: campaign.zone),
                                   exchange: exchange(dto, req, zone: campaign.zone), original: original,
                                   rows: replays.map { row(GatewayRecordDTO($0, campaign: campaign.code, teams: teams, detail: false), req, zone: campaign.zone) },
                                   canReplay: canReplay, findings: findings, error: error)
@@ -436,7 +458,7 @@ extension GatewayController {
         let r = try await Self.record(req, campaign)
         do {
             let replayed = try await Self.replay(req, campaign, r)
-            return req.seeOther("/campaigns/\(campaign.code)/gateway/records/\(replayed.id ?? 0)")
+            return req.seeOther(Self.recordHref(campaign.code, replayed.id ?? 0))
         } catch let e as PatrolError where e.status == .conflict {
             return try await Self.renderRecord(req, error: e.detail ?? req.t(e.key, e.values))
         }
@@ -448,7 +470,7 @@ extension GatewayController {
         let form = try req.content.decode(AttachBody.self)
         do {
             let f = try await Self.attach(req, campaign, r, findingCode: form.finding)
-            return req.seeOther("/campaigns/\(campaign.code)/findings/\(f.code)")
+            return req.seeOther(campaign.url(.finding(.value(f.code), .page)).path)
         } catch let e as PatrolError where e.status == .unprocessableEntity {
             return try await Self.renderRecord(req, error: req.t(e.key, e.values))
         }

@@ -8,20 +8,19 @@ import Vapor
 /// notice has a printable A4 page in official style.
 struct NoticeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let c = routes.grouped("campaigns", ":campaign")
-        c.endpoint(.GET, "notices", access: .policy(.listNotices), use: list)
-        c.endpoint(.POST, "notices", access: .policy(.issueNotice), use: issue)
-        c.endpoint(.GET, "notices", ":notice", access: .policy(.listNotices), use: show)
+        routes.endpoint(.GET, .campaign(.key, .notices), access: .policy(.listNotices), use: list)
+        routes.endpoint(.POST, .campaign(.key, .notices), access: .policy(.issueNotice), use: issue)
+        routes.endpoint(.GET, .campaign(.key, .notice(.key)), access: .policy(.listNotices), use: show)
     }
 
     struct ListView: Encodable {
         struct Item: Encodable {
-            var code, title, statusName, status: String
+            var code, href, title, statusName, status: String
             var next: String?
             var overdue: Bool
         }
         struct NoticeRow: Encodable {
-            var code, unitCode, unitName, issuedAt: String
+            var code, href, unitCode, unitName, issuedAt: String
             var items: [Item]
         }
         struct Candidate: Encodable { var code, title, severityName, verifiedAt: String }
@@ -29,6 +28,7 @@ struct NoticeController: RouteCollection {
         var notices: [NoticeRow]
         var pending: [Pending]
         var canIssue: Bool
+        var issueAction: String
         var error: String?
     }
 
@@ -41,7 +41,7 @@ struct NoticeController: RouteCollection {
         let now = EpochMillis(Date())
         let policy = campaign.scoringPolicy
         let rows = notices.map { n in
-            ListView.NoticeRow(code: n.code, unitCode: n.unit.code, unitName: n.unit.name, issuedAt: req.timeText(n.issuedAt, in: campaign),
+            ListView.NoticeRow(code: n.code, href: campaign.url(.notice(.value(n.code))).path, unitCode: n.unit.code, unitName: n.unit.name, issuedAt: req.timeText(n.issuedAt, in: campaign),
                                items: n.findings.sorted { $0.code < $1.code }.map { f in
                 var next: String?
                 var overdue = false
@@ -55,7 +55,7 @@ struct NoticeController: RouteCollection {
                         next = req.t("notices.overdue", ["hours": String(policy.unfixedAfterHours)])
                     }
                 }
-                return ListView.Item(code: f.code, title: f.title, statusName: req.t("finding.status.\(f.status.rawValue)"),
+                return ListView.Item(code: f.code, href: campaign.url(.finding(.value(f.code), .page)).path, title: f.title, statusName: req.t("finding.status.\(f.status.rawValue)"),
                                      status: f.status.rawValue, next: next, overdue: overdue)
             })
         }
@@ -73,7 +73,7 @@ struct NoticeController: RouteCollection {
                                                       verifiedAt: req.timeText($0.verifiedAt, in: campaign)) })
             }
         }
-        return ListView(notices: rows, pending: pending, canIssue: canIssue, error: error)
+        return ListView(notices: rows, pending: pending, canIssue: canIssue, issueAction: campaign.url(.notices).path, error: error)
     }
 
     func list(req: Request) async throws -> View {
@@ -91,7 +91,7 @@ struct NoticeController: RouteCollection {
         let form = try req.content.decode(IssueForm.self)
         do {
             let (notice, _, _) = try await FindingAPIController.issue(.init(unit: form.unit, findings: form.finding ?? []), req, campaign)
-            return req.seeOther("/campaigns/\(campaign.code)/notices/\(notice.code)")
+            return req.seeOther(campaign.url(.notice(.value(notice.code))).path)
         } catch let error as PatrolError where [.unprocessableEntity, .conflict].contains(error.status) {
             let view = try await req.page("notices", title: req.t("notices.title"), campaign: campaign,
                                           content: try await listView(req, campaign, error: req.t(error.key, error.values)))
@@ -114,6 +114,7 @@ struct NoticeController: RouteCollection {
         var items: [Item]
         var deadlines: [Deadline]
         var platform: String
+        var noticesHref: String
         var hasShells: Bool
     }
 
@@ -143,7 +144,8 @@ struct NoticeController: RouteCollection {
             code: notice.code, campaignName: campaign.name, unitName: notice.unit.name, unitCode: notice.unit.code,
             issuedDate: f.string(from: notice.issuedAt), issuedAt: req.timeText(notice.issuedAt, in: campaign), items: items,
             deadlines: clock.marks.map { .init(hours: $0.hours, at: req.timeText(Date(epochMillis: $0.at), in: campaign)) },
-            platform: "\(req.application.http.server.configuration.tlsConfiguration == nil ? "http" : "https")://\(host)/campaigns/\(campaign.code)/notices",
+            platform: "\(req.application.http.server.configuration.tlsConfiguration == nil ? "http" : "https")://\(host)" + campaign.url(.notices).path,
+            noticesHref: campaign.url(.notices).path,
             hasShells: items.contains { !$0.shellPaths.isEmpty })
         return try await req.page("notice", title: "\(req.t("notice.heading")) \(notice.code)", campaign: campaign, content: view)
     }

@@ -4,7 +4,7 @@ import Vapor
 /// that each registered `/api/v1` route appears here, so the document cannot fall behind.
 struct OpenAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.endpoint(.GET, "api", "v1", "openapi.json", access: .anonymous) { req -> Response in
+        routes.endpoint(.GET, .api(.openAPI), access: .anonymous) { req -> Response in
             let response = Response(status: .ok, body: .init(data: OpenAPIDocument.json))
             response.headers.contentType = .json
             return response

@@ -18,10 +18,10 @@ extension Application {
 /// resend of failed messages, and a test send.
 struct SMSController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.endpoint(.GET, "admin", "sms", access: .policy(.viewSMS), use: page)
-        routes.endpoint(.POST, "admin", "sms", ":message", "resend", access: .policy(.viewSMS), use: resend)
-        routes.endpoint(.POST, "admin", "sms", "test", access: .policy(.viewSMS), use: testSend)
-        routes.endpoint(.POST, "admin", "sms", "settings", access: .policy(.viewSMS), use: saveSettings)
+        routes.endpoint(.GET, .sms, access: .policy(.viewSMS), use: page)
+        routes.endpoint(.POST, .smsMessage(.key, .resend), access: .policy(.viewSMS), use: resend)
+        routes.endpoint(.POST, .smsTest, access: .policy(.viewSMS), use: testSend)
+        routes.endpoint(.POST, .smsSettings, access: .policy(.viewSMS), use: saveSettings)
     }
 
     /// The form's fields and the settings they stand for.
@@ -46,7 +46,10 @@ struct SMSController: RouteCollection {
             var id, event, phone, text, status, statusName, createdAt, sentAt, lastError, provider: String
             var attempts: Int
             var canResend: Bool
+            var resendAction: String
         }
+        var settingsAction = SiteURL.smsSettings.path
+        var testAction = SiteURL.smsTest.path
         typealias Option = SelectOption
         var settings: [Setting]
         var previews: [Preview]
@@ -132,7 +135,8 @@ struct SMSController: RouteCollection {
                 .init(id: m.id!.uuidString, event: req.t("sms.event.\(m.event)"), phone: m.phone, text: m.body, status: m.status.rawValue,
                       statusName: req.t("sms.status.\(m.status.rawValue)"), createdAt: f.string(from: m.createdAt),
                       sentAt: m.sentAt.map(f.string) ?? "", lastError: m.lastError ?? "", provider: m.provider ?? "",
-                      attempts: m.attempts, canResend: m.status == .failed)
+                      attempts: m.attempts, canResend: m.status == .failed,
+                      resendAction: SiteURL.smsMessage(.value(m.id!.uuidString), .resend).path)
             },
             statuses: SMSMessage.Status.allCases.map { .init(value: $0.rawValue, label: req.t("sms.status.\($0.rawValue)"), selected: $0.rawValue == filter.status) },
             events: ["notice", "reminder", "returned", "test"].map { .init(value: $0, label: req.t("sms.event.\($0)"), selected: $0 == filter.event) },
@@ -173,7 +177,7 @@ struct SMSController: RouteCollection {
                                           ($0.key, $0.key == "PATROL_SMS_KEY_SECRET" ? "(changed)" : $0.value)
                                       }))
         }
-        return req.seeOther("/admin/sms")
+        return req.seeOther(SiteURL.sms.path)
     }
 
     func page(req: Request) async throws -> View {
@@ -188,7 +192,7 @@ struct SMSController: RouteCollection {
             return true
         }
         guard done else { throw PatrolError.conflict("error.sms.notFailed") }
-        return req.seeOther("/admin/sms")
+        return req.seeOther(SiteURL.sms.path)
     }
 
     struct TestForm: Content { var phone: String? }
@@ -209,6 +213,6 @@ struct SMSController: RouteCollection {
                                  body: "【网络安全检查】这是一条测试短信，用于确认短信通道可用。", now: now).create(on: db)
             try await AuditLog.append(on: db, req.auditContext, action: "sms.test", objectType: "sms", objectID: phone)
         }
-        return req.seeOther("/admin/sms?event=test")
+        return req.seeOther(SiteURL.sms.path(query: [("event", "test")]))
     }
 }

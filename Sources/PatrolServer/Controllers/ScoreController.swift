@@ -8,20 +8,18 @@ import Vapor
 /// once the admin has published the scores.
 struct ScoreController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let web = routes.grouped("campaigns", ":campaign")
-        web.endpoint(.GET, "scores", access: .signedIn, use: ranking)
-        web.endpoint(.GET, "scores.csv", access: .signedIn, use: csv)
-        web.endpoint(.GET, "scores", ":unit", access: .signedIn, use: card)
-        web.endpoint(.POST, "scores", "publish", access: .policy(.publishScores), use: publishWeb)
-        web.endpoint(.GET, "scoring-policy", access: .signedIn, use: policyPage)
-        web.endpoint(.POST, "scoring-policy", access: .policy(.manageCampaigns), use: policySave)
+        routes.endpoint(.GET, .campaign(.key, .scores), access: .signedIn, use: ranking)
+        routes.endpoint(.GET, .campaign(.key, .scoresCSV), access: .signedIn, use: csv)
+        routes.endpoint(.GET, .campaign(.key, .unitScore(.key)), access: .signedIn, use: card)
+        routes.endpoint(.POST, .campaign(.key, .publishScores), access: .policy(.publishScores), use: publishWeb)
+        routes.endpoint(.GET, .campaign(.key, .scoringPolicy), access: .signedIn, use: policyPage)
+        routes.endpoint(.POST, .campaign(.key, .scoringPolicy), access: .policy(.manageCampaigns), use: policySave)
 
-        let api = routes.grouped("api", "v1", "campaigns", ":campaign")
-        api.endpoint(.GET, "scores", access: .signedIn, use: apiScores)
-        api.endpoint(.GET, "scores", ":unit", access: .signedIn, use: apiUnitScore)
-        api.endpoint(.POST, "scores", "publish", access: .policy(.publishScores), use: apiPublish)
-        api.endpoint(.GET, "scoring-policy", access: .signedIn, use: apiPolicy)
-        api.endpoint(.PUT, "scoring-policy", access: .policy(.manageCampaigns), use: apiPolicyUpdate)
+        routes.endpoint(.GET, .api(.campaign(.key, .scores)), access: .signedIn, use: apiScores)
+        routes.endpoint(.GET, .api(.campaign(.key, .unitScore(.key))), access: .signedIn, use: apiUnitScore)
+        routes.endpoint(.POST, .api(.campaign(.key, .publishScores)), access: .policy(.publishScores), use: apiPublish)
+        routes.endpoint(.GET, .api(.campaign(.key, .scoringPolicy)), access: .signedIn, use: apiPolicy)
+        routes.endpoint(.PUT, .api(.campaign(.key, .scoringPolicy)), access: .policy(.manageCampaigns), use: apiPolicyUpdate)
     }
 
     // MARK: - Reading, through the policy
@@ -148,11 +146,12 @@ struct ScoreController: RouteCollection {
     struct RankingView: Encodable {
         struct Tab: Encodable { var href, label: String; var active: Bool }
         struct Row: Encodable {
-            var rank, unit, name, groupName: String
+            var rank, unit, name, href, groupName: String
             var assets, points, pending: Int
             var asset, vulnerability, protection, data, remediation, total: String
         }
         var tabs: [Tab]
+        var csvHref, policyHref, publishAction: String
         var rows: [Row]
         var scoredAt: String
         var published: Bool
@@ -169,17 +168,18 @@ struct ScoreController: RouteCollection {
         let actor = try req.requireActor()
         if actor.role == .liaison {
             guard let own = doc.units.first else { throw PatrolError.notFound }
-            return req.seeOther("/campaigns/\(campaign.code)/scores/\(own.unit)")
+            return req.seeOther(campaign.url(.unitScore(.value(own.unit))).path)
         }
         struct Filter: Decodable { var group: String? }
         let group = try req.query.decode(Filter.self).group.flatMap(UnitGroup.init(rawValue:))
-        let base = "/campaigns/\(campaign.code)/scores"
-        var tabs = [RankingView.Tab(href: base, label: req.t("score.tab.overall"), active: group == nil)]
+        let base = campaign.url(.scores)
+        var tabs = [RankingView.Tab(href: base.path, label: req.t("score.tab.overall"), active: group == nil)]
         tabs += UnitGroup.allCases.map { g in
-            .init(href: base + "?group=\(g.rawValue)", label: req.t("unit.group.\(g.rawValue)"), active: g == group)
+            .init(href: base.path(query: [("group", g.rawValue)]), label: req.t("unit.group.\(g.rawValue)"), active: g == group)
         }
         let rows = doc.units.filter { group == nil || $0.group == group!.rawValue }.map { r in
             RankingView.Row(rank: String(group == nil ? r.rank : r.groupRank), unit: r.unit, name: r.name,
+                            href: campaign.url(.unitScore(.value(r.unit))).path,
                             groupName: req.t("unit.group.\(r.group)"), assets: r.assets, points: r.points, pending: r.pending,
                             asset: r.asset.description, vulnerability: r.vulnerability.description,
                             protection: r.protection.description, data: r.data.description,
@@ -192,7 +192,8 @@ struct ScoreController: RouteCollection {
         default: note = req.t("score.provisional.running")
         }
         let content = RankingView(
-            tabs: tabs, rows: rows, scoredAt: campaign.scoredAt == nil && !published ? req.t("score.scoredAt.now") : req.timeText(BundleDate.parse(doc.scoredAt), in: campaign),
+            tabs: tabs, csvHref: campaign.url(.scoresCSV).path, policyHref: campaign.url(.scoringPolicy).path,
+            publishAction: campaign.url(.publishScores).path, rows: rows, scoredAt: campaign.scoredAt == nil && !published ? req.t("score.scoredAt.now") : req.timeText(BundleDate.parse(doc.scoredAt), in: campaign),
             published: published, publishedAt: req.timeText(campaign.publishedAt, in: campaign),
             canPublish: campaign.state == .closed && AccessPolicy.decide(actor, .publishScores) == .allow,
             provisionalNote: note, pending: rows.reduce(0) { $0 + $1.pending },
@@ -256,7 +257,7 @@ struct ScoreController: RouteCollection {
             let f = byCode[d.finding]
             var href: String?
             if let f, AccessPolicy.decide(actor, .viewFinding(unitID: f.$unit.id, teamID: f.$team.id, status: f.status)) == .allow {
-                href = "/campaigns/\(campaign.code)/findings/\(d.finding)"
+                href = campaign.url(.finding(.value(d.finding), .page)).path
             }
             let adds = d.part == ScorePart.vulnerability.rawValue
             return .init(finding: d.finding, href: href, title: f?.title ?? "", partName: req.t("score.part.\(d.part)"),
@@ -278,7 +279,7 @@ struct ScoreController: RouteCollection {
             points: row.points, parts: parts, formula: row.formula, lines: lines,
             scoredAt: req.timeText(BundleDate.parse(doc.scoredAt), in: campaign), published: published,
             provisional: !published,
-            backHref: actor.role == .liaison ? nil : "/campaigns/\(campaign.code)/scores")
+            backHref: actor.role == .liaison ? nil : campaign.url(.scores).path)
         return try await req.page("score-card", title: "\(unit.name) · \(req.t("score.card"))", campaign: campaign, content: content)
     }
 
@@ -305,7 +306,7 @@ struct ScoreController: RouteCollection {
 
     func publishWeb(req: Request) async throws -> Response {
         let (campaign, _) = try await publish(req)
-        return req.seeOther("/campaigns/\(campaign.code)/scores")
+        return req.seeOther(campaign.url(.scores).path)
     }
 
     // MARK: - Policy page
@@ -320,6 +321,7 @@ struct ScoreController: RouteCollection {
         var unfixedHours: Field
         var unfixedPoints: Field
         var editable: Bool
+        var action, scoresHref: String
         var lockedNote: String?
         var error: String?
         var total: String
@@ -359,6 +361,7 @@ struct ScoreController: RouteCollection {
             brackets: brackets, late: field("remediationLatePoints", p.remediationLatePoints),
             unfixedHours: field("unfixedAfterHours", p.unfixedAfterHours), unfixedPoints: field("unfixedPoints", p.unfixedPoints),
             editable: isAdmin && campaign.state != .published,
+            action: campaign.url(.scoringPolicy).path, scoresHref: campaign.url(.scores).path,
             lockedNote: isAdmin && campaign.state == .published ? req.t("policy.locked") : nil,
             error: error, total: maxima.contains(nil) ? "—" : String(maxima.compactMap { $0 }.reduce(0, +)))
     }
@@ -412,7 +415,7 @@ struct ScoreController: RouteCollection {
             res.status = .unprocessableEntity
             return res
         }
-        return req.seeOther("/campaigns/\(campaign.code)/scoring-policy")
+        return req.seeOther(campaign.url(.scoringPolicy).path)
     }
 }
 

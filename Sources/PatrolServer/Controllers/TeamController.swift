@@ -6,9 +6,8 @@ import Vapor
 /// The testing teams of a campaign (their control arrives with the gateway).
 struct TeamController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped("api", "v1", "campaigns", ":campaign")
-            .endpoint(.GET, "teams", access: .policy(.listTeams), use: apiList)
-        routes.endpoint(.GET, "campaigns", ":campaign", "teams", access: .policy(.listTeams), use: page)
+        routes.endpoint(.GET, .api(.campaign(.key, .teams)), access: .policy(.listTeams), use: apiList)
+        routes.endpoint(.GET, .campaign(.key, .teams), access: .policy(.listTeams), use: page)
     }
 
     struct TeamsView: Encodable {

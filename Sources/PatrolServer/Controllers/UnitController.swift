@@ -6,12 +6,11 @@ import Vapor
 /// The units of a campaign: a filterable list and a unit's page with its assets and liaisons.
 struct UnitController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.endpoint(.GET, "campaigns", ":campaign", "units", access: .policy(.listUnits), use: list)
-        routes.endpoint(.GET, "campaigns", ":campaign", "units", ":unit", access: .signedIn, use: show)
+        routes.endpoint(.GET, .campaign(.key, .units), access: .policy(.listUnits), use: list)
+        routes.endpoint(.GET, .campaign(.key, .unit(.key, .page)), access: .signedIn, use: show)
 
-        let api = routes.grouped("api", "v1", "campaigns", ":campaign", "units")
-        api.endpoint(.GET, access: .policy(.listUnits), use: apiList)
-        api.endpoint(.GET, ":unit", access: .signedIn, use: apiGet)
+        routes.endpoint(.GET, .api(.campaign(.key, .units)), access: .policy(.listUnits), use: apiList)
+        routes.endpoint(.GET, .api(.campaign(.key, .unit(.key, .page))), access: .signedIn, use: apiGet)
     }
 
     struct Filter: Decodable {
@@ -41,7 +40,7 @@ struct UnitController: RouteCollection {
 
     struct ListView: Encodable {
         struct Row: Encodable {
-            var code, name, category, group, groupName: String
+            var code, name, href, category, group, groupName: String
             var assets: Int
             var liaisons: Int?
         }
@@ -74,7 +73,7 @@ struct UnitController: RouteCollection {
             ListView.Option(value: $0.rawValue, label: req.t("unit.group.\($0.rawValue)"), selected: $0.rawValue == filter.group)
         }
         let rows = units.map { u in
-            ListView.Row(code: u.code, name: u.name, category: u.category, group: u.group.rawValue,
+            ListView.Row(code: u.code, name: u.name, href: campaign.url(.unit(.value(u.code), .page)).path, category: u.category, group: u.group.rawValue,
                          groupName: req.t("unit.group.\(u.group.rawValue)"), assets: counts[u.id!] ?? 0,
                          liaisons: showLiaisons ? liaisonCounts[u.id!] ?? 0 : nil)
         }
@@ -84,7 +83,7 @@ struct UnitController: RouteCollection {
 
     struct UnitView: Encodable {
         struct AssetRow: Encodable {
-            var code, kind, kindName, target, origin, originName: String
+            var code, editHref, deleteAction, kind, kindName, target, origin, originName: String
             var ports, note: String?
         }
         var code, name, category, groupName: String
@@ -94,6 +93,7 @@ struct UnitController: RouteCollection {
         var assets: [AssetRow]
         var canDeclare: Bool
         var declarationClosed: Bool
+        var newAssetHref: String
     }
 
     func show(req: Request) async throws -> View {
@@ -113,8 +113,9 @@ struct UnitController: RouteCollection {
         let content = UnitView(
             code: unit.code, name: unit.name, category: unit.category, groupName: req.t("unit.group.\(unit.group.rawValue)"),
             note: unit.note, parent: parent, liaisons: liaisons,
-            assets: assets.map { AssetController.row($0, req) },
-            canDeclare: decision == .allow, declarationClosed: mayEverDeclare && decision != .allow)
+            assets: assets.map { AssetController.row($0, req, campaign) },
+            canDeclare: decision == .allow, declarationClosed: mayEverDeclare && decision != .allow,
+            newAssetHref: campaign.url(.unit(.value(unit.code), .newAsset)).path)
         return try await req.page("unit", title: unit.name, campaign: campaign, content: content)
     }
 

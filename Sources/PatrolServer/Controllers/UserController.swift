@@ -7,20 +7,18 @@ import Vapor
 /// enable/disable, reset password.
 struct UserController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let web = routes.grouped("admin", "users")
-        web.endpoint(.GET, access: .policy(.manageUsers), use: list)
-        web.endpoint(.GET, "new", access: .policy(.manageUsers), use: newForm)
-        web.endpoint(.POST, access: .policy(.manageUsers), use: create)
-        web.endpoint(.POST, ":user", "disable", access: .policy(.manageUsers), use: disable)
-        web.endpoint(.POST, ":user", "enable", access: .policy(.manageUsers), use: enable)
-        web.endpoint(.POST, ":user", "reset", access: .policy(.manageUsers), use: reset)
+        routes.endpoint(.GET, .users, access: .policy(.manageUsers), use: list)
+        routes.endpoint(.GET, .newUser, access: .policy(.manageUsers), use: newForm)
+        routes.endpoint(.POST, .users, access: .policy(.manageUsers), use: create)
+        routes.endpoint(.POST, .user(.key, .disable), access: .policy(.manageUsers), use: disable)
+        routes.endpoint(.POST, .user(.key, .enable), access: .policy(.manageUsers), use: enable)
+        routes.endpoint(.POST, .user(.key, .reset), access: .policy(.manageUsers), use: reset)
 
-        let api = routes.grouped("api", "v1", "users")
-        api.endpoint(.GET, access: .policy(.manageUsers), use: apiList)
-        api.endpoint(.POST, access: .policy(.manageUsers), use: apiCreate)
-        api.endpoint(.GET, ":user", access: .policy(.manageUsers), use: apiGet)
-        api.endpoint(.PATCH, ":user", access: .policy(.manageUsers), use: apiUpdate)
-        api.endpoint(.POST, ":user", "password", access: .policy(.manageUsers), use: apiReset)
+        routes.endpoint(.GET, .api(.users), access: .policy(.manageUsers), use: apiList)
+        routes.endpoint(.POST, .api(.users), access: .policy(.manageUsers), use: apiCreate)
+        routes.endpoint(.GET, .api(.user(.key, .page)), access: .policy(.manageUsers), use: apiGet)
+        routes.endpoint(.PATCH, .api(.user(.key, .page)), access: .policy(.manageUsers), use: apiUpdate)
+        routes.endpoint(.POST, .api(.user(.key, .password)), access: .policy(.manageUsers), use: apiReset)
     }
 
     func user(_ req: Request) async throws -> User {
@@ -35,8 +33,10 @@ struct UserController: RouteCollection {
         struct Row: Encodable {
             var username, displayName, role, roleName, scope, lastLogin: String
             var disabled, locked, mustChange, isSelf: Bool
+            var resetAction, enableAction, disableAction: String
         }
         var rows: [Row]
+        var newHref: String
         var created: Created?
         var q: String
     }
@@ -59,9 +59,11 @@ struct UserController: RouteCollection {
                          scope: u.unit.map { "\($0.code) \($0.name)" } ?? u.team.map { "\($0.code) \($0.name)" } ?? "",
                          lastLogin: u.lastLoginAt.map { f.string(from: $0) } ?? "",
                          disabled: u.disabled, locked: (u.lockedUntil ?? .distantPast) > now, mustChange: u.mustChangePassword,
-                         isSelf: u.id == req.currentUser?.id)
+                         isSelf: u.id == req.currentUser?.id, resetAction: SiteURL.user(.value(u.username), .reset).path,
+                         enableAction: SiteURL.user(.value(u.username), .enable).path,
+                         disableAction: SiteURL.user(.value(u.username), .disable).path)
         }
-        return try await req.page("users", title: req.t("users.title"), content: ListView(rows: rows, created: created, q: q ?? ""))
+        return try await req.page("users", title: req.t("users.title"), content: ListView(rows: rows, newHref: SiteURL.newUser.path, created: created, q: q ?? ""))
     }
 
     func list(req: Request) async throws -> View { try await list(req: req, created: nil) }
@@ -72,6 +74,7 @@ struct UserController: RouteCollection {
         var units: [Option]
         var teams: [Option]
         var username, displayName, phone: String
+        var action, cancelHref: String
         var error: String?
     }
 
@@ -91,7 +94,8 @@ struct UserController: RouteCollection {
             roles: Role.allCases.map { .init(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: $0.rawValue == form?.role) },
             units: units.map { .init(value: $0.code, label: "\($0.code) \($0.name)", selected: $0.code == form?.unit) },
             teams: teams.map { .init(value: $0.code, label: "\($0.code) \($0.name)", selected: $0.code == form?.team) },
-            username: form?.username ?? "", displayName: form?.displayName ?? "", phone: form?.phone ?? "", error: error)
+            username: form?.username ?? "", displayName: form?.displayName ?? "", phone: form?.phone ?? "",
+            action: SiteURL.users.path, cancelHref: SiteURL.users.path, error: error)
     }
 
     func newForm(req: Request) async throws -> View {
@@ -126,13 +130,13 @@ struct UserController: RouteCollection {
         let user = try await user(req)
         guard user.id != req.currentUser?.id else { throw PatrolError.conflict("error.user.self") }
         try await Accounts(db: req.db, application: req.application).setDisabled(user, true, context: req.auditContext)
-        return req.seeOther("/admin/users")
+        return req.seeOther(SiteURL.users.path)
     }
 
     func enable(req: Request) async throws -> Response {
         let user = try await user(req)
         try await Accounts(db: req.db, application: req.application).setDisabled(user, false, context: req.auditContext)
-        return req.seeOther("/admin/users")
+        return req.seeOther(SiteURL.users.path)
     }
 
     func reset(req: Request) async throws -> Response {

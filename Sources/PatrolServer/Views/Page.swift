@@ -13,7 +13,18 @@ struct Page<Content: Encodable>: Encodable {
     var campaign: CampaignHeader?
     var csrf: String
     var path: String
+    var links: Links
     var content: Content
+
+    /// The layout's own links, built from `SiteURL` like every other.
+    struct Links: Encodable {
+        /// The other language, coming back to this page.
+        var language: String
+        var home: String
+        var login: String
+        var password: String
+        var logout: String
+    }
 
     struct Me: Encodable {
         var username: String
@@ -32,6 +43,7 @@ struct Page<Content: Encodable>: Encodable {
     /// The campaign a page belongs to, with its own sub-navigation and the demo mark.
     struct CampaignHeader: Encodable {
         var code: String
+        var href: String
         var name: String
         var stateName: String
         var state: String
@@ -66,37 +78,41 @@ extension Request {
             if let teamID = user.$team.id { scope = try await Team.find(teamID, on: db)?.name }
             me = .init(username: user.username, displayName: user.displayName, role: user.role.rawValue,
                        roleName: t("role.\(user.role.rawValue)"), scope: scope)
-            nav.append(item("/campaigns", "nav.campaigns"))
-            if AccessPolicy.decide(actor, .manageUsers) == .allow { nav.append(item("/admin/users", "nav.users")) }
-            if AccessPolicy.decide(actor, .viewSMS) == .allow { nav.append(item("/admin/sms", "nav.sms")) }
-            if AccessPolicy.decide(actor, .viewAudit) == .allow { nav.append(item("/admin/audit", "nav.audit")) }
+            nav.append(item(SiteURL.campaigns.path, "nav.campaigns"))
+            if AccessPolicy.decide(actor, .manageUsers) == .allow { nav.append(item(SiteURL.users.path, "nav.users")) }
+            if AccessPolicy.decide(actor, .viewSMS) == .allow { nav.append(item(SiteURL.sms.path, "nav.sms")) }
+            if AccessPolicy.decide(actor, .viewAudit) == .allow { nav.append(item(SiteURL.audit.path, "nav.audit")) }
         } else if let user = currentUser {
             me = .init(username: user.username, displayName: user.displayName, role: user.role.rawValue,
                        roleName: t("role.\(user.role.rawValue)"), scope: nil)
         }
         var header: Page<Content>.CampaignHeader?
         if let campaign {
-            let base = "/campaigns/\(campaign.code)"
-            var sub = [item(base, "nav.overview", exact: true), item(base + "/units", "nav.units"), item(base + "/assets", "nav.assets")]
-            if let actor, AccessPolicy.decide(actor, .listFindings) == .allow { sub.append(item(base + "/findings", "nav.findings")) }
-            if let actor, AccessPolicy.decide(actor, .listNotices) == .allow { sub.append(item(base + "/notices", "nav.notices")) }
-            if let actor, AccessPolicy.decide(actor, .listTeams) == .allow { sub.append(item(base + "/teams", "nav.teams")) }
-            if let actor, AccessPolicy.decide(actor, .viewGateway) == .allow { sub.append(item(base + "/gateway", "nav.gateway")) }
+            func link(_ page: SiteURL.CampaignPage) -> String { campaign.url(page).path }
+            var sub = [item(link(.overview), "nav.overview", exact: true), item(link(.units), "nav.units"), item(link(.assets), "nav.assets")]
+            if let actor, AccessPolicy.decide(actor, .listFindings) == .allow { sub.append(item(link(.findings), "nav.findings")) }
+            if let actor, AccessPolicy.decide(actor, .listNotices) == .allow { sub.append(item(link(.notices), "nav.notices")) }
+            if let actor, AccessPolicy.decide(actor, .listTeams) == .allow { sub.append(item(link(.teams), "nav.teams")) }
+            if let actor, AccessPolicy.decide(actor, .viewGateway) == .allow { sub.append(item(link(.gateway(.page)), "nav.gateway")) }
             let published = campaign.state == .published
-            if actor?.role == .tester { sub[2] = item(base + "/assets", "nav.scope") }
+            if actor?.role == .tester { sub[2] = item(link(.assets), "nav.scope") }
             if actor?.role == .liaison, let unitID = actor?.unitID, let unit = try await Unit.find(unitID, on: db) {
-                sub[1] = item(base + "/units/\(unit.code)", "nav.myUnit")
-                if published { sub.append(item(base + "/scores/\(unit.code)", "nav.myScore")) }
+                sub[1] = item(link(.unit(.value(unit.code), .page)), "nav.myUnit")
+                if published { sub.append(item(link(.unitScore(.value(unit.code))), "nav.myScore")) }
             } else if let actor, AccessPolicy.decide(actor, .viewScores(published: published)) == .allow {
-                sub.append(item(base + "/scores", "nav.scores"))
+                sub.append(item(link(.scores), "nav.scores"))
             }
             let todo = currentUser?.mustChangePassword == false ? try await WorkQueue.items(self, campaign) : []
-            header = .init(code: campaign.code, name: campaign.name, stateName: t("campaign.state.\(campaign.state.rawValue)"),
+            header = .init(code: campaign.code, href: campaign.url(.overview).path, name: campaign.name, stateName: t("campaign.state.\(campaign.state.rawValue)"),
                            state: campaign.state.rawValue, demo: campaign.isDemo, nav: sub,
                            todo: todo, todoTotal: todo.reduce(0) { $0 + $1.count })
         }
+        let other: Localizer.Language = language == .zh ? .en : .zh
+        let links = Page<Content>.Links(
+            language: SiteURL.language(.value(other.rawValue)).path(query: [("next", url.string)]),
+            home: SiteURL.home.path, login: SiteURL.login.path, password: SiteURL.password.path, logout: SiteURL.logout.path)
         let page = Page(title: title, lang: language.rawValue, t: table, me: me, nav: nav, campaign: header,
-                        csrf: csrfToken, path: path, content: content)
+                        csrf: csrfToken, path: path, links: links, content: content)
         return try await view.render(template, page)
     }
 

@@ -18,7 +18,7 @@ struct WorkQueue {
     static func items(_ req: Request, _ campaign: Campaign) async throws -> [Item] {
         guard let actor = req.actor else { return [] }
         let id = try campaign.requireID()
-        let base = "/campaigns/\(campaign.code)"
+        func findings(_ status: FindingStatus) -> String { campaign.url(.findings).path(query: [("status", status.rawValue)]) }
         // One grouped count per page, whatever the role: how many findings are in each state.
         func counts(unit: UUID? = nil, team: UUID? = nil) async throws -> [FindingStatus: Int] {
             guard let sql = req.db as? any SQLDatabase else { return [:] }
@@ -36,22 +36,22 @@ struct WorkQueue {
             guard let team = actor.teamID else { break }
             let n = try await counts(team: team)
             items.append(.init(kind: "needInfo", label: req.t("todo.needInfo"), count: n[.needInfo] ?? 0,
-                               href: base + "/findings?status=needInfo"))
+                               href: findings(.needInfo)))
         case .reviewer, .admin:
             let n = try await counts()
             items.append(.init(kind: "review", label: req.t("todo.review"), count: n[.submitted] ?? 0,
-                               href: base + "/findings?status=submitted"))
+                               href: findings(.submitted)))
             items.append(.init(kind: "retest", label: req.t("todo.retest"), count: n[.remediated] ?? 0,
-                               href: base + "/findings?status=remediated"))
+                               href: findings(.remediated)))
             if actor.role == .admin {
                 items.append(.init(kind: "notice", label: req.t("todo.notice"), count: n[.verified] ?? 0,
-                                   href: base + "/notices"))
+                                   href: campaign.url(.notices).path))
             }
         case .liaison:
             guard let unit = actor.unitID else { break }
             let n = try await counts(unit: unit)
             items.append(.init(kind: "remediate", label: req.t("todo.remediate"), count: n[.notified] ?? 0,
-                               href: base + "/notices"))
+                               href: campaign.url(.notices).path))
         case .observer:
             break
         }
