@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import PatrolCore
+import PatrolSMS
 import PatrolStore
 import Vapor
 
@@ -34,14 +35,10 @@ enum SMSReminders {
             // The mark coming up within the lead time, if any.
             guard let mark = clock.marks.first(where: { !$0.passed && TimeInterval($0.remaining) / 1000 <= lead }) else { continue }
             let due = formatters[campaignID]!.string(from: Date(epochMillis: mark.at))
-            let notice = f.notice?.code ?? ""
-            let params = ["unit": f.unit.name, "notice": notice, "hours": String(mark.hours), "deadline": due]
+            let event = SMSEvent.reminder(unit: f.unit.name, notice: f.notice?.code ?? "", finding: f.code, hours: mark.hours, deadline: due)
             for phone in Set(f.unit.liaisons.map(\.phone)).sorted() {
-                let text = "【网络安全检查】\(f.unit.name)：通报\(notice)中的问题\(f.code)将于\(due)到达\(mark.hours)小时整改时限，"
-                    + "请尽快完成整改并在平台提交整改报告。"
-                candidates.append(SMSMessage(campaignID: campaignID, event: "reminder",
-                                             dedupeKey: "reminder:\(campaign.code)/\(f.code):\(mark.hours):\(phone)", phone: phone,
-                                             template: "reminder", params: params, body: text, now: now))
+                candidates.append(SMSMessage(campaignID: campaignID, event: event,
+                                             dedupeKey: "reminder:\(campaign.code)/\(f.code):\(mark.hours):\(phone)", phone: phone, now: now))
             }
         }
         guard !candidates.isEmpty else { return 0 }

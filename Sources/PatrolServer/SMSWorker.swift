@@ -49,8 +49,8 @@ public struct SMSSettings: Sendable {
         s.signName = env["PATROL_SMS_SIGN_NAME"] ?? ""
         s.appID = env["PATROL_SMS_APP_ID"] ?? ""
         s.region = env["PATROL_SMS_REGION"] ?? (s.provider == .tencent ? "ap-guangzhou" : "cn-hangzhou")
-        for event in ["notice", "reminder", "returned"] {
-            if let t = env["PATROL_SMS_TEMPLATE_\(event.uppercased())"], !t.isEmpty { s.templates[event] = t }
+        for template in SMSTemplate.allCases.map(\.rawValue) {
+            if let t = env["PATROL_SMS_TEMPLATE_\(template.uppercased())"], !t.isEmpty { s.templates[template] = t }
         }
         if let text = env["PATROL_SMS_REMINDER_LEAD_MINUTES"], !text.isEmpty {
             guard let m = Int(text), (1...1440).contains(m) else {
@@ -89,11 +89,20 @@ public struct SMSSettings: Sendable {
         return try fromEnvironment(environment.merging(stored) { $1 })
     }
 
-    /// Template parameters in the positional order Tencent templates use (documented in README).
-    public static func positional(_ event: String, _ params: [String: String]) -> [String] {
-        let order: [String: [String]] = ["notice": ["unit", "notice", "count", "deadline"], "returned": ["unit", "notice", "finding"],
-                                         "reminder": ["unit", "notice", "hours", "deadline"]]
-        return (order[event] ?? params.keys.sorted()).map { params[$0] ?? "" }
+    /// What the providers need of these settings; the lead, interval and timeout are the worker's.
+    var account: SMSAccount {
+        SMSAccount(keyID: keyID, keySecret: keySecret, signName: signName, appID: appID, region: region, endpoint: endpoint,
+                   templates: templates)
+    }
+
+    /// The provider these settings choose, sending from their account.
+    var providerClient: any SMSProvider {
+        switch provider {
+        case .log: LogSMS()
+        case .aliyun: AliyunSMS(account: account)
+        case .tencent: TencentSMS(account: account)
+        case .webhook: WebhookSMS(account: account)
+        }
     }
 }
 
@@ -156,51 +165,23 @@ public struct SMSWorker: Sendable {
 
     /// Sends one message and returns the provider's verdict, recording nothing.
     public func send(_ m: SMSMessage, app: Application, now: Date) async -> SMSOutbox.Result {
+        let provider = settings.providerClient
         let params = (try? JSONDecoder().decode([String: String].self, from: Data(m.paramsJSON.utf8))) ?? [:]
-        let masked = String(m.phone.prefix(3)) + "****" + String(m.phone.suffix(4))
-        switch settings.provider {
-        case .log:
-            app.logger.info("sms (log provider) \(m.event) to \(masked): \(m.body)")
-            return .sent(provider: "log", messageID: nil)
-        case .aliyun:
-            guard let template = settings.templates[m.template] else { return .fail(error: "no Alibaba template for \(m.template)") }
-            let request = AliyunSMS.request(endpoint: settings.endpoint ?? AliyunSMS.defaultEndpoint, accessKeyID: settings.keyID,
-                                            secret: settings.keySecret, region: settings.region, signName: settings.signName,
-                                            template: template, params: params, phone: m.phone, outID: m.id?.uuidString ?? "",
-                                            nonce: UUID().uuidString, timestamp: now)
-            return await exchange(request, app: app, provider: "aliyun", outcome: AliyunSMS.outcome)
-        case .tencent:
-            guard let template = settings.templates[m.template] else { return .fail(error: "no Tencent template for \(m.template)") }
-            let body = TencentSMS.body(appID: settings.appID, signName: settings.signName, template: template,
-                                       params: SMSSettings.positional(m.template, params), phoneE164: "+86" + m.phone)
-            let request = TencentSMS.request(endpoint: settings.endpoint ?? TencentSMS.defaultEndpoint, secretID: settings.keyID,
-                                             secretKey: settings.keySecret, region: settings.region, body: body,
-                                             timestamp: Int(now.timeIntervalSince1970))
-            return await exchange(request, app: app, provider: "tencent", outcome: TencentSMS.outcome)
-        case .webhook:
-            guard let endpoint = settings.endpoint else { return .fail(error: "no webhook endpoint") }
-            let document: [String: Any] = ["id": m.id?.uuidString ?? "", "event": m.event, "phone": m.phone, "text": m.body,
-                                           "template": m.template, "params": params]
-            let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
-            let timestamp = Int(now.timeIntervalSince1970)
-            let request = SMSHTTPRequest(method: "POST", url: endpoint, headers: [
-                ("Content-Type", "application/json; charset=utf-8"), ("X-Patrol-Timestamp", String(timestamp)),
-                ("X-Patrol-Signature", WebhookSigner.signature(secret: settings.keySecret, timestamp: timestamp, body: body)),
-            ], body: body)
-            return await exchange(request, app: app, provider: "webhook") { status, data in
-                if (200..<300).contains(status) {
-                    let id = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["id"] as? String
-                    return .sent(messageID: id)
-                }
-                let text = String(decoding: data.prefix(200), as: UTF8.self)
-                return status >= 500 || status == 429 ? .retryable(code: "HTTP\(status)", message: text)
-                    : .permanent(code: "HTTP\(status)", message: text)
-            }
+        let message = OutgoingSMS(id: m.id?.uuidString ?? "", event: m.event, template: m.template, phone: m.phone, text: m.body,
+                                  params: params)
+        let request: SMSHTTPRequest?
+        do { request = try provider.request(for: message, nonce: UUID().uuidString, now: now) } catch {
+            return .fail(error: "\(error)")
         }
+        guard let request else {
+            let masked = String(m.phone.prefix(3)) + "****" + String(m.phone.suffix(4))
+            app.logger.info("sms (\(provider.name) provider) \(m.event) to \(masked): \(m.body)")
+            return .sent(provider: provider.name, messageID: nil)
+        }
+        return await exchange(request, app: app, provider: provider)
     }
 
-    func exchange(_ r: SMSHTTPRequest, app: Application, provider: String,
-                  outcome: (Int, Data) -> SMSOutcome) async -> SMSOutbox.Result {
+    func exchange(_ r: SMSHTTPRequest, app: Application, provider: any SMSProvider) async -> SMSOutbox.Result {
         do {
             var headers = HTTPHeaders()
             for (name, value) in r.headers where name.lowercased() != "host" { headers.add(name: name, value: value) }
@@ -209,8 +190,8 @@ public struct SMSWorker: Sendable {
                 $0.timeout = .seconds(settings.requestTimeout)
             }
             let data = response.body.map { Data(buffer: $0) } ?? Data()
-            switch outcome(Int(response.status.code), data) {
-            case .sent(let id): return .sent(provider: provider, messageID: id)
+            switch provider.outcome(status: Int(response.status.code), body: data) {
+            case .sent(let id): return .sent(provider: provider.name, messageID: id)
             case .retryable(let code, let message): return .retry(error: "\(code): \(message)")
             case .permanent(let code, let message): return .fail(error: "\(code): \(message)")
             }

@@ -19,9 +19,11 @@ final class SigningTests: XCTestCase {
     }
 
     func testAliyunRequestIsSignedOverEveryParameter() throws {
-        let r = AliyunSMS.request(accessKeyID: "testid", secret: "testsecret", region: "cn-hangzhou", signName: "网信办",
-                                  template: "SMS_1", params: ["notice": "CZ2022-D01-003", "unit": "溧阳市"], phone: "13800000000",
-                                  outID: "m1", nonce: "n1", timestamp: Date(timeIntervalSince1970: 1_716_000_000))
+        let provider = AliyunSMS(account: SMSAccount(keyID: "testid", keySecret: "testsecret", signName: "网信办", region: "cn-hangzhou",
+                                                     templates: ["notice": "SMS_1"]))
+        let message = OutgoingSMS(id: "m1", event: "notice", template: "notice", phone: "13800000000", text: "",
+                                  params: ["notice": "CZ2022-D01-003", "unit": "溧阳市"])
+        let r = try XCTUnwrap(try provider.request(for: message, nonce: "n1", now: Date(timeIntervalSince1970: 1_716_000_000)))
         let body = String(decoding: r.body, as: UTF8.self)
         var params: [String: String] = [:]
         for pair in body.split(separator: "&") {
@@ -48,39 +50,5 @@ final class SigningTests: XCTestCase {
     func testWebhookSignature() {
         XCTAssertEqual(WebhookSigner.signature(secret: "whsecret", timestamp: 1_716_000_000, body: Data(#"{"a":1}"#.utf8)),
                        "sha256=f3038070bcd0cf7314464f9ccf3c785bffd285bd0580d8b9efe5fd2a5b117f04")
-    }
-
-    func testOutcomesAreClassified() {
-        func d(_ s: String) -> Data { Data(s.utf8) }
-        XCTAssertEqual(AliyunSMS.outcome(status: 200, body: d(#"{"Code":"OK","Message":"OK","BizId":"9001"}"#)), .sent(messageID: "9001"))
-        XCTAssertEqual(AliyunSMS.outcome(status: 200, body: d(#"{"Code":"isv.BUSINESS_LIMIT_CONTROL","Message":"触发流控"}"#)),
-                       .retryable(code: "isv.BUSINESS_LIMIT_CONTROL", message: "触发流控"))
-        XCTAssertEqual(AliyunSMS.outcome(status: 200, body: d(#"{"Code":"isv.MOBILE_NUMBER_ILLEGAL","Message":"非法手机号"}"#)),
-                       .permanent(code: "isv.MOBILE_NUMBER_ILLEGAL", message: "非法手机号"))
-        XCTAssertEqual(AliyunSMS.outcome(status: 400, body: d(#"{"Code":"SignatureDoesNotMatch","Message":"bad"}"#)),
-                       .permanent(code: "SignatureDoesNotMatch", message: "bad"))
-        if case .retryable = AliyunSMS.outcome(status: 503, body: d("Service Unavailable")) {} else { XCTFail("503 is retryable") }
-
-        XCTAssertEqual(TencentSMS.outcome(status: 200, body: d(#"{"Response":{"SendStatusSet":[{"SerialNo":"s1","Code":"Ok","Message":"send success"}],"RequestId":"r"}}"#)),
-                       .sent(messageID: "s1"))
-        XCTAssertEqual(TencentSMS.outcome(status: 200, body: d(#"{"Response":{"SendStatusSet":[{"Code":"InvalidParameterValue.IncorrectPhoneNumber","Message":"bad number"}]}}"#)),
-                       .permanent(code: "InvalidParameterValue.IncorrectPhoneNumber", message: "bad number"))
-        XCTAssertEqual(TencentSMS.outcome(status: 200, body: d(#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"sig"}}}"#)),
-                       .permanent(code: "AuthFailure.SignatureFailure", message: "sig"))
-        XCTAssertEqual(TencentSMS.outcome(status: 200, body: d(#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"slow down"}}}"#)),
-                       .retryable(code: "RequestLimitExceeded", message: "slow down"))
-        if case .retryable = TencentSMS.outcome(status: 502, body: d("bad gateway")) {} else { XCTFail("502 is retryable") }
-    }
-
-    func testTencentRequestHeaders() {
-        let body = TencentSMS.body(appID: "1400000000", signName: "网信办", template: "100001", params: ["CZ2022-D01-003"], phoneE164: "+8613800000000")
-        let r = TencentSMS.request(endpoint: URL(string: "http://127.0.0.1:9911/")!, secretID: "id", secretKey: "key",
-                                   region: "ap-guangzhou", body: body, timestamp: 1_716_000_000)
-        let headers = Dictionary(uniqueKeysWithValues: r.headers)
-        XCTAssertEqual(headers["Host"], "127.0.0.1:9911")
-        XCTAssertEqual(headers["X-TC-Action"], "SendSms")
-        XCTAssertEqual(headers["X-TC-Version"], "2021-01-11")
-        XCTAssertEqual(headers["X-TC-Timestamp"], "1716000000")
-        XCTAssertTrue(headers["Authorization"]?.contains("Credential=id/2024-05-18/sms/tc3_request") ?? false)
     }
 }
