@@ -35,6 +35,9 @@ public enum Action: Sendable, Equatable {
     case editFinding(teamID: UUID)
     /// The findings list (filtered to what `viewFinding` allows).
     case listFindings
+    /// Which testing team found a finding, and the reviewers' internal notes: units are not told
+    /// which firm tested them, nor what the organiser noted for itself.
+    case viewTestingDetails
     /// Verify, request information, reject, mark duplicate; and retest remediations.
     case reviewFindings
     /// Issue a notice (通报) to a unit.
@@ -134,6 +137,8 @@ public enum AccessPolicy {
             return role == .liaison || role == .observer ? .notFound : .forbidden(reason: "only the team's testers edit a finding")
         case .listFindings:
             return role == .observer ? .forbidden(reason: "observers see rankings and reports, not findings") : .allow
+        case .viewTestingDetails:
+            return role == .liaison ? .forbidden(reason: "units are not told which firm tested them") : .allow
         case .reviewFindings:
             return role == .admin || role == .reviewer ? .allow : .forbidden(reason: "reviewers only")
         case .listNotices:
@@ -173,6 +178,16 @@ public enum AccessPolicy {
             return role == .admin || role == .reviewer ? .allow : .forbidden(reason: "reviewers only")
         case .rotateGatewayToken:
             return role == .tester && actor.teamID != nil ? .allow : .forbidden(reason: "gateway tokens are for testers")
+        }
+    }
+
+    /// The findings an actor may see in lists: the rule of `viewFinding` as a set.
+    public static func findingScope(for actor: Actor) -> FindingScope {
+        switch actor.role {
+        case .admin, .reviewer: return .all
+        case .tester: return actor.teamID.map(FindingScope.team) ?? .none
+        case .liaison: return actor.unitID.map(FindingScope.notifiedOfUnit) ?? .none
+        case .observer: return .none
         }
     }
 

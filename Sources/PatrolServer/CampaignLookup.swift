@@ -26,12 +26,5 @@ extension Request {
     }
 
     /// Times as people read them, in the campaign's zone.
-    func timeText(_ date: Date?, in campaign: Campaign) -> String {
-        guard let date else { return "" }
-        let f = DateFormatter()
-        f.timeZone = campaign.zone
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: date)
-    }
+    func timeText(_ date: Date?, in campaign: Campaign) -> String { campaign.timeText(date) }
 }

@@ -22,6 +22,13 @@ public struct Localizer: Sendable {
     public func table(_ language: Language) -> [String: String] { tables[language] ?? [:] }
 
     /// A string, with `{name}` placeholders filled; falls back to Chinese, then to the key.
+    /// An error's message, its `valueKeys` translated first.
+    public func text(_ error: PatrolError, _ language: Language) -> String {
+        var values = error.values
+        for (name, key) in error.valueKeys { values[name] = text(key, language) }
+        return text(error.key, language, values)
+    }
+
     public func text(_ key: String, _ language: Language, _ values: [String: String] = [:]) -> String {
         // Code names keys with dots, templates with underscores (Leaf reads dots as paths): one table.
         let key = key.replacingOccurrences(of: ".", with: "_")
@@ -49,4 +56,6 @@ extension Request {
     func t(_ key: String, _ values: [String: String] = [:]) -> String {
         application.localizer.text(key, language, values)
     }
+
+    func t(_ error: PatrolError) -> String { application.localizer.text(error, language) }
 }

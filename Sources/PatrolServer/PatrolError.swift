@@ -7,6 +7,9 @@ public struct PatrolError: Error, Sendable {
     public var code: String
     public var key: String
     public var values: [String: String]
+    /// Values that are themselves string-table keys (a status name), put into the message in the
+    /// reader's language; services that know no language (`FindingLifecycle`) name them this way.
+    public var valueKeys: [String: String] = [:]
     /// An English message for the API when the text is not from the tables (e.g. a bundle error).
     public var detail: String?
 
@@ -28,14 +31,16 @@ public struct PatrolError: Error, Sendable {
         PatrolError(.unprocessableEntity, code: "invalid", key: key, values: values)
     }
 
-    public static func conflict(_ key: String, _ values: [String: String] = [:]) -> PatrolError {
-        PatrolError(.conflict, code: "conflict", key: key, values: values)
+    public static func conflict(_ key: String, _ values: [String: String] = [:], keys: [String: String] = [:]) -> PatrolError {
+        var error = PatrolError(.conflict, code: "conflict", key: key, values: values)
+        error.valueKeys = keys
+        return error
     }
 }
 
 extension PatrolError: CustomStringConvertible {
     /// The message in English, for the command line and logs.
-    public func message(_ localizer: Localizer) -> String { detail ?? localizer.text(key, .en, values) }
+    public func message(_ localizer: Localizer) -> String { detail ?? localizer.text(self, .en) }
     public var description: String { detail ?? "\(code): \(key) \(values)" }
 }
 

@@ -31,7 +31,10 @@ struct PatrolErrorMiddleware: AsyncMiddleware {
         if problem.status.code >= 500 { request.logger.error("\(request.method) \(request.url.path): \(String(reflecting: error))") }
 
         if request.isAPI {
-            let message = problem.detail ?? request.application.localizer.text(problem.key, .en, problem.values)
+            // The sentence is English; named values (a status) come in the reader's language, as the
+            // pages show them.
+            let message = problem.detail ?? request.application.localizer.text(problem.key, .en, problem.values.merging(
+                problem.valueKeys.mapValues { request.t($0) }) { _, named in named })
             let body = ["error": ["code": problem.code, "message": message]]
             let response = Response(status: problem.status)
             try? response.content.encode(body, as: .json)
@@ -44,7 +47,7 @@ struct PatrolErrorMiddleware: AsyncMiddleware {
             return request.redirect(to: target + (problem.status == .unauthorized ? next : ""))
         }
         do {
-            let message = request.t(problem.key, problem.values)
+            let message = request.t(problem)
             let view = try await request.page("error", title: request.t("error.title"),
                                               content: ErrorPage(status: Int(problem.status.code), message: message, detail: problem.detail))
             let response = try await view.encodeResponse(for: request)

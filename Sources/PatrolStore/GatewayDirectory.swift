@@ -32,7 +32,7 @@ public struct GatewayDirectory: Sendable {
             self.assetsFingerprint = assetsFingerprint
         }
 
-        public func isOpen(at now: Date) -> Bool { state == .running && now >= startsAt && now < endsAt }
+        public func isOpen(at now: Date) -> Bool { TestingWindow(state: state, startsAt: startsAt, endsAt: endsAt).isOpen(at: now) }
 
         /// How far `now` is from the campaign's window; zero inside it.
         public func distance(from now: Date) -> TimeInterval {

@@ -37,3 +37,10 @@ extension Request {
         return user
     }
 }
+
+extension Request {
+    /// The finding lifecycle acting as this request's user.
+    func lifecycle() throws -> FindingLifecycle {
+        FindingLifecycle(db: db, actor: try requireActor(), audit: auditContext)
+    }
+}

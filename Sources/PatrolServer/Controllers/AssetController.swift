@@ -171,7 +171,7 @@ struct AssetController: RouteCollection {
                   _ error: PatrolError) async throws -> Response {
         let view = try await req.page("asset-form", title: req.t(asset == nil ? "asset.new.title" : "asset.edit.title"),
                                       campaign: campaign,
-                                      content: formView(req, unit: unit, asset: asset, form: form, error: req.t(error.key, error.values), campaign: campaign))
+                                      content: formView(req, unit: unit, asset: asset, form: form, error: req.t(error), campaign: campaign))
         let response = try await view.encodeResponse(for: req)
         response.status = .unprocessableEntity
         return response

@@ -114,7 +114,7 @@ struct AuthController: RouteCollection {
             return req.seeOther(user.mustChangePassword ? SiteURL.campaigns.path : SiteURL.password.path(query: [("done", "1")]))
         } catch let error as PatrolError where error.status == .unprocessableEntity {
             let view = try await req.page("password", title: req.t("password.title"), content: PasswordView(
-                forced: user.mustChangePassword, error: req.t(error.key, error.values), done: false))
+                forced: user.mustChangePassword, error: req.t(error), done: false))
             let response = try await view.encodeResponse(for: req)
             response.status = .unprocessableEntity
             return response

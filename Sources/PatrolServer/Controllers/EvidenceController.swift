@@ -79,7 +79,7 @@ struct EvidenceController: RouteCollection {
 
     /// The rows and audit entries of checked files, inside the caller's transaction.
     static func record(_ files: [Checked], finding f: Finding, reportID: UUID? = nil, campaign: Campaign,
-                       on db: any Database, _ req: Request) async throws -> [EvidenceFile] {
+                       on db: any Database, actor: Actor, audit: AuditContext) async throws -> [EvidenceFile] {
         var saved: [EvidenceFile] = []
         for a in files {
             let e = EvidenceFile()
@@ -89,10 +89,10 @@ struct EvidenceController: RouteCollection {
             e.size = a.size
             e.contentType = a.kind.mimeType
             e.originalName = a.name
-            e.$uploadedBy.id = try req.requireActor().userID
+            e.$uploadedBy.id = actor.userID
             try await e.create(on: db)
             saved.append(e)
-            try await AuditLog.append(on: db, req.auditContext, action: "evidence.upload", objectType: "finding",
+            try await AuditLog.append(on: db, audit, action: "evidence.upload", objectType: "finding",
                                       objectID: "\(campaign.code)/\(f.code)",
                                       details: ["name": a.name, "sha256": a.sha256, "size": String(a.size), "type": a.kind.mimeType])
         }
@@ -106,7 +106,7 @@ struct EvidenceController: RouteCollection {
         let checked = try Self.check((upload.files ?? []) + (upload.file.map { [$0] } ?? []), req)
         guard !checked.isEmpty else { throw PatrolError.invalid("error.evidence.none") }
         return try await req.db.transaction { db in
-            try await Self.record(checked, finding: f, campaign: campaign, on: db, req)
+            try await Self.record(checked, finding: f, campaign: campaign, on: db, actor: try req.requireActor(), audit: req.auditContext)
         }
     }
 
@@ -139,7 +139,7 @@ struct EvidenceController: RouteCollection {
         } catch let error as PatrolError where [.unprocessableEntity, .unsupportedMediaType, .payloadTooLarge].contains(error.status) {
             let f = try await FindingAPIController.finding(req, campaign)
             let view = try await req.page("finding", title: "\(f.code) \(f.title)", campaign: campaign,
-                                          content: try await FindingController().findingView(req, campaign, f, error: req.t(error.key, error.values)))
+                                          content: try await FindingController().findingView(req, campaign, f, error: req.t(error)))
             let res = try await view.encodeResponse(for: req)
             res.status = error.status
             return res

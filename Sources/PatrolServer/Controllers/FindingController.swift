@@ -76,7 +76,7 @@ struct FindingController: RouteCollection {
         let campaign = try await req.campaign()
         let actor = try req.requireActor()
         let filter = try req.query.decode(ListFilter.self)
-        let all = try await FindingAPIController.visibleQuery(req, campaign, actor).all()
+        let all = try await req.lifecycle().visibleFindings(in: campaign).all()
         // Duplicate hints are computed over everything the reader sees, before filtering.
         var keyCount: [String: Int] = [:]
         for f in all { for k in Self.duplicateKeys(f) { keyCount[k, default: 0] += 1 } }
@@ -90,7 +90,7 @@ struct FindingController: RouteCollection {
         let newestFirst = filter.sort == "newest"
         rows.sort { newestFirst ? $0.submittedAt > $1.submittedAt : $0.submittedAt < $1.submittedAt }
         let now = Date()
-        let showTeam = actor.role != .liaison
+        let showTeam = AccessPolicy.decide(actor, .viewTestingDetails) == .allow
         let view = ListView(
             rows: rows.map { f in
                 ListView.Row(code: f.code, href: campaign.url(.finding(.value(f.code), .page)).path, title: f.title, unitCode: f.unit.code, unitName: f.unit.name,
@@ -117,7 +117,7 @@ struct FindingController: RouteCollection {
             sorts: [.init(value: "oldest", label: req.t("findings.sort.oldest"), selected: !newestFirst),
                     .init(value: "newest", label: req.t("findings.sort.newest"), selected: newestFirst)],
             showTeam: showTeam, canSubmit: AccessPolicy.decide(actor, .submitFinding) == .allow,
-            windowOpen: campaign.state == .running && now >= campaign.startsAt && now < campaign.endsAt,
+            windowOpen: campaign.testingWindow.isOpen(at: now),
             newHref: campaign.url(.newFinding).path,
             heading: req.t(actor.role == .tester ? "findings.title.team" : actor.role == .liaison ? "findings.title.unit" : "findings.title.all"))
         return try await req.page("findings", title: view.heading, campaign: campaign, content: view)
@@ -167,7 +167,7 @@ struct FindingController: RouteCollection {
         var shellPaths: String?
         var files: [File]?
 
-        var body: FindingAPIController.SubmitBody {
+        var body: FindingDraft {
             get throws {
                 var records: Int?
                 if let text = sensitiveRecords?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
@@ -200,7 +200,7 @@ struct FindingController: RouteCollection {
             title: form.title ?? "", description: form.description ?? "", reproduction: form.reproduction ?? "", url: form.url ?? "",
             shellPaths: form.shellPaths ?? "", weakPassword: form.weakPassword != nil,
             sensitiveRecords: form.sensitiveRecords ?? "0", error: error,
-            windowOpen: campaign.state == .running && now >= campaign.startsAt && now < campaign.endsAt,
+            windowOpen: campaign.testingWindow.isOpen(at: now),
             windowText: "\(req.timeText(campaign.startsAt, in: campaign)) — \(req.timeText(campaign.endsAt, in: campaign))",
             uploadLimit: String(req.application.patrolOptions.uploadMaxBytes / 1024 / 1024))
     }
@@ -215,7 +215,7 @@ struct FindingController: RouteCollection {
     /// Renders the form again with what was typed and the error, with the error's status.
     func refused(_ req: Request, _ campaign: Campaign, _ form: Form, _ finding: Finding?, _ error: PatrolError) async throws -> Response {
         let view = try await req.page("finding-form", title: req.t(finding == nil ? "finding.new" : "finding.edit"), campaign: campaign,
-                                      content: try await formView(req, campaign, form: form, finding: finding, error: req.t(error.key, error.values)))
+                                      content: try await formView(req, campaign, form: form, finding: finding, error: req.t(error)))
         let res = try await view.encodeResponse(for: req)
         res.status = error.status
         return res
@@ -229,7 +229,7 @@ struct FindingController: RouteCollection {
         do {
             // Files are checked before the finding exists, and recorded in its transaction.
             let attachments = try EvidenceController.check(files, req)
-            let f = try await FindingAPIController.create(try form.body, req, campaign, attachments: attachments)
+            let f = try await req.lifecycle().submit(try form.body, in: campaign, attachments: attachments)
             return req.seeOther(campaign.url(.finding(.value(f.code), .page)).path)
         } catch let error as PatrolError where [.unprocessableEntity, .conflict, .unsupportedMediaType, .payloadTooLarge].contains(error.status) {
             return try await refused(req, campaign, form, nil, error)
@@ -253,7 +253,7 @@ struct FindingController: RouteCollection {
         let f = try await Self.visibleFinding(req, campaign)
         let form = try req.content.decode(Form.self)
         do {
-            try await FindingAPIController.resubmit(f, try form.body, req, campaign)
+            try await req.lifecycle().resubmit(f, try form.body, in: campaign)
             return req.seeOther(campaign.url(.finding(.value(f.code), .page)).path)
         } catch let error as PatrolError where [.unprocessableEntity, .conflict].contains(error.status) {
             return try await refused(req, campaign, form, f, error)
@@ -308,7 +308,7 @@ struct FindingController: RouteCollection {
     func findingView(_ req: Request, _ campaign: Campaign, _ f: Finding, error: String? = nil,
                      shellChecks: [ShellCheck.Result]? = nil) async throws -> FindingView {
         let actor = try req.requireActor()
-        let liaison = actor.role == .liaison
+        let testingDetails = AccessPolicy.decide(actor, .viewTestingDetails) == .allow
         let reports = try await RemediationReport.query(on: req.db).filter(\.$finding.$id == (try f.requireID()))
             .with(\.$retests).sort(\.$submittedAt).all()
         let notice = try await f.$notice.get(on: req.db)
@@ -346,12 +346,11 @@ struct FindingController: RouteCollection {
             severityName: f.severity.map { req.t("finding.severity.\($0.rawValue)") },
             type: f.type, url: f.url, description: f.description, reproduction: f.reproduction,
             unitCode: f.unit.code, unitName: f.unit.name, asset: f.asset.map { "\($0.code) · \($0.target)" },
-            // Units are not told which firm tested them.
-            team: liaison ? nil : "\(f.team.code) · \(f.team.name)",
+            team: testingDetails ? "\(f.team.code) · \(f.team.name)" : nil,
             weakPassword: f.weakPassword, sensitiveRecords: f.sensitiveRecords, shellPaths: f.shellPaths,
             submittedAt: req.timeText(f.submittedAt, in: campaign), verifiedAt: req.timeText(f.verifiedAt, in: campaign),
             notifiedAt: req.timeText(f.notifiedAt, in: campaign), closedAt: req.timeText(f.closedAt, in: campaign),
-            reviewNote: liaison ? nil : f.reviewNote, infoRequest: f.status == .needInfo ? f.reviewNote : nil,
+            reviewNote: testingDetails ? f.reviewNote : nil, infoRequest: f.status == .needInfo ? f.reviewNote : nil,
             notice: notice?.code, duplicateOf: duplicateOf,
             reports: reports.map { r in
                 let retest = r.latestRetest
@@ -395,7 +394,7 @@ struct FindingController: RouteCollection {
         } catch let error as PatrolError where [.unprocessableEntity, .conflict, .unsupportedMediaType, .payloadTooLarge].contains(error.status) {
             let fresh = try await Self.visibleFinding(req, campaign)
             let view = try await req.page("finding", title: "\(f.code) \(f.title)", campaign: campaign,
-                                          content: try await findingView(req, campaign, fresh, error: req.t(error.key, error.values)))
+                                          content: try await findingView(req, campaign, fresh, error: req.t(error)))
             let res = try await view.encodeResponse(for: req)
             res.status = error.status
             return res
@@ -414,12 +413,12 @@ struct FindingController: RouteCollection {
     func review(req: Request) async throws -> Response {
         let form = try req.content.decode(ReviewForm.self)
         return try await step(req) { f, campaign in
-            let body = FindingAPIController.ReviewBody(
+            let body = ReviewDraft(
                 decision: form.decision, severity: form.severity?.nonEmpty,
                 weakPassword: form.decision == "verify" ? form.weakPassword != nil : nil,
                 sensitiveRecords: form.sensitiveRecords.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) },
                 duplicateOf: form.duplicateOf, note: form.note)
-            try await FindingAPIController.review(f, body, req, campaign)
+            try await req.lifecycle().review(f, body, in: campaign)
         }
     }
 
@@ -434,10 +433,10 @@ struct FindingController: RouteCollection {
         return try await step(req) { f, campaign in
             // Every listed shell path must be ticked as deleted.
             let ticked = Set(form.shell ?? [])
-            let body = FindingAPIController.RemediationBody(summary: form.summary, shellsRemoved: f.shellPaths.allSatisfy(ticked.contains))
+            let body = RemediationDraft(summary: form.summary, shellsRemoved: f.shellPaths.allSatisfy(ticked.contains))
             try req.authorize(.submitRemediation(unitID: f.$unit.id))
             let attachments = try EvidenceController.check(form.files ?? [], req)
-            try await FindingAPIController.remediate(f, body, req, campaign, attachments: attachments)
+            try await req.lifecycle().remediate(f, body, in: campaign, attachments: attachments)
         }
     }
 
@@ -451,9 +450,9 @@ struct FindingController: RouteCollection {
     }
 
     func retest(req: Request) async throws -> Response {
-        let body = try req.content.decode(FindingAPIController.RetestBody.self)
+        let body = try req.content.decode(RetestDraft.self)
         return try await step(req) { f, campaign in
-            try await FindingAPIController.retest(f, body, req, campaign)
+            try await req.lifecycle().retest(f, body, in: campaign)
         }
     }
 }

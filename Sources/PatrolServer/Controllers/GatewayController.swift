@@ -228,7 +228,7 @@ struct GatewayController: RouteCollection {
         let stored = try EvidenceStore(dataDirectory: req.application.patrolOptions.dataDirectory).save(data)
         let checked = EvidenceController.Checked(name: "gateway-\(r.id ?? 0).txt", size: data.count, kind: ContentSniffer.text, sha256: stored)
         try await req.db.transaction { db in
-            _ = try await EvidenceController.record([checked], finding: f, campaign: campaign, on: db, req)
+            _ = try await EvidenceController.record([checked], finding: f, campaign: campaign, on: db, actor: try req.requireActor(), audit: req.auditContext)
             try await AuditLog.append(on: db, req.auditContext, action: "gateway.record.attach", objectType: "finding",
                                       objectID: "\(campaign.code)/\(f.code)", details: ["record": String(r.id ?? 0)])
         }

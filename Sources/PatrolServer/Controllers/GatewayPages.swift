@@ -330,7 +330,7 @@ extension GatewayController {
         var list = RecordList(records: [], total: 0, page: 1, per: 50)
         var error: String?
         do { list = try await Self.list(req, campaign, filters, teams: teams) } catch let e as PatrolError where e.status == .unprocessableEntity {
-            error = req.t(e.key, e.values)
+            error = req.t(e)
         }
         func link(_ url: SiteURL, page: Int) -> String {
             url.path(query: [("team", filters.team), ("tester", filters.tester), ("host", filters.host),
@@ -460,7 +460,7 @@ extension GatewayController {
             let replayed = try await Self.replay(req, campaign, r)
             return req.seeOther(Self.recordHref(campaign.code, replayed.id ?? 0))
         } catch let e as PatrolError where e.status == .conflict {
-            return try await Self.renderRecord(req, error: e.detail ?? req.t(e.key, e.values))
+            return try await Self.renderRecord(req, error: e.detail ?? req.t(e))
         }
     }
 
@@ -472,7 +472,7 @@ extension GatewayController {
             let f = try await Self.attach(req, campaign, r, findingCode: form.finding)
             return req.seeOther(campaign.url(.finding(.value(f.code), .page)).path)
         } catch let e as PatrolError where e.status == .unprocessableEntity {
-            return try await Self.renderRecord(req, error: req.t(e.key, e.values))
+            return try await Self.renderRecord(req, error: req.t(e))
         }
     }
 }

@@ -5,9 +5,11 @@ import Vapor
 
 /// Notices (通报) in the browser: the admin issues verified findings of a unit as one numbered
 /// notice; a liaison's inbox shows their unit's notices with the time left on each finding; every
-/// notice has a printable A4 page in official style.
+/// notice has a printable A4 page in official style. The API issues and lists the same notices.
 struct NoticeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
+        routes.endpoint(.POST, .api(.campaign(.key, .notices)), access: .policy(.issueNotice), use: apiIssue)
+        routes.endpoint(.GET, .api(.campaign(.key, .notices)), access: .policy(.listNotices), use: apiList)
         routes.endpoint(.GET, .campaign(.key, .notices), access: .policy(.listNotices), use: list)
         routes.endpoint(.POST, .campaign(.key, .notices), access: .policy(.issueNotice), use: issue)
         routes.endpoint(.GET, .campaign(.key, .notice(.key)), access: .policy(.listNotices), use: show)
@@ -90,14 +92,33 @@ struct NoticeController: RouteCollection {
         let campaign = try await req.campaign()
         let form = try req.content.decode(IssueForm.self)
         do {
-            let (notice, _, _) = try await FindingAPIController.issue(.init(unit: form.unit, findings: form.finding ?? []), req, campaign)
+            let (notice, _, _) = try await req.lifecycle().issueNotice(.init(unit: form.unit, findings: form.finding ?? []), in: campaign)
             return req.seeOther(campaign.url(.notice(.value(notice.code))).path)
         } catch let error as PatrolError where [.unprocessableEntity, .conflict].contains(error.status) {
             let view = try await req.page("notices", title: req.t("notices.title"), campaign: campaign,
-                                          content: try await listView(req, campaign, error: req.t(error.key, error.values)))
+                                          content: try await listView(req, campaign, error: req.t(error)))
             let res = try await view.encodeResponse(for: req)
             res.status = error.status
             return res
+        }
+    }
+
+    func apiIssue(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        let (notice, unitCode, codes) = try await req.lifecycle().issueNotice(try req.content.decode(NoticeDraft.self), in: campaign)
+        let response = try await NoticeDTO(code: notice.code, unit: unitCode, issuedAt: notice.issuedAt, findings: codes).encodeResponse(for: req)
+        response.status = .created
+        return response
+    }
+
+    func apiList(req: Request) async throws -> [NoticeDTO] {
+        let campaign = try await req.campaign()
+        var query = Notice.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID())).with(\.$unit).with(\.$findings)
+        if case .some(let only) = AccessPolicy.visibleUnit(for: try req.requireActor()) {
+            query = query.filter(\.$unit.$id == (only ?? UUID()))
+        }
+        return try await query.sort(\.$issuedAt).all().map {
+            NoticeDTO(code: $0.code, unit: $0.unit.code, issuedAt: $0.issuedAt, findings: $0.findings.map(\.code).sorted())
         }
     }
 

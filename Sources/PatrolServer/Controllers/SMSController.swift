@@ -19,6 +19,7 @@ extension Application {
 struct SMSController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.endpoint(.GET, .sms, access: .policy(.viewSMS), use: page)
+        routes.endpoint(.GET, .api(.sms), access: .policy(.viewSMS), use: apiList)
         routes.endpoint(.POST, .smsMessage(.key, .resend), access: .policy(.viewSMS), use: resend)
         routes.endpoint(.POST, .smsTest, access: .policy(.viewSMS), use: testSend)
         routes.endpoint(.POST, .smsSettings, access: .policy(.viewSMS), use: saveSettings)
@@ -214,5 +215,15 @@ struct SMSController: RouteCollection {
             try await AuditLog.append(on: db, req.auditContext, action: "sms.test", objectType: "sms", objectID: phone)
         }
         return req.seeOther(SiteURL.sms.path(query: [("event", "test")]))
+    }
+}
+
+extension SMSController {
+    /// The newest outbox messages for the API.
+    func apiList(req: Request) async throws -> [SMSDTO] {
+        try await SMSMessage.query(on: req.db).sort(\.$createdAt, .descending).limit(500).all().map {
+            SMSDTO(id: $0.id, event: $0.event, phone: $0.phone, text: $0.body, status: $0.status.rawValue, attempts: $0.attempts,
+                   createdAt: $0.createdAt, sentAt: $0.sentAt, lastError: $0.lastError)
+        }
     }
 }

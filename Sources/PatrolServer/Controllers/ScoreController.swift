@@ -410,7 +410,7 @@ struct ScoreController: RouteCollection {
             try await savePolicy(req, campaign, p)
         } catch let error as PatrolError where error.status == .unprocessableEntity {
             let view = try await req.page("scoring-policy", title: req.t("policy.title"), campaign: campaign,
-                                          content: try policyView(req, campaign, p, error: req.t(error.key, error.values), typed: form))
+                                          content: try policyView(req, campaign, p, error: req.t(error), typed: form))
             let res = try await view.encodeResponse(for: req)
             res.status = .unprocessableEntity
             return res

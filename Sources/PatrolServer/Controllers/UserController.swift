@@ -112,7 +112,7 @@ struct UserController: RouteCollection {
                 .encodeResponse(for: req)
         } catch let error as PatrolError where [.unprocessableEntity, .conflict].contains(error.status) {
             let view = try await req.page("user-form", title: req.t("users.new"),
-                                          content: try await formView(req, form, error: req.t(error.key, error.values)))
+                                          content: try await formView(req, form, error: req.t(error)))
             let response = try await view.encodeResponse(for: req)
             response.status = error.status
             return response

@@ -43,15 +43,15 @@ struct FindingDTO: Content {
     /// Needs the finding's unit, team, asset, notice and duplicate-of loaded or their codes given.
     init(_ f: Finding, unitCode: String, teamCode: String?, assetCode: String?, noticeCode: String?,
          duplicateOf: String?, reports: [RemediationReport]?, for actor: Actor) {
-        let liaison = actor.role == .liaison
+        let testingDetails = AccessPolicy.decide(actor, .viewTestingDetails) == .allow
         code = f.code; unit = unitCode; asset = assetCode
-        team = liaison ? nil : teamCode
+        team = testingDetails ? teamCode : nil
         kind = f.kind.rawValue; severity = f.severity?.rawValue; type = f.type; title = f.title
         description = f.description; reproduction = f.reproduction; url = f.url
         weakPassword = f.weakPassword; sensitiveRecords = f.sensitiveRecords; shellPaths = f.shellPaths
         status = FindingWorkflow.publicStatus(f.status).rawValue
         infoRequest = f.status == .needInfo ? f.reviewNote : nil
-        reviewNote = liaison ? nil : f.reviewNote
+        reviewNote = testingDetails ? f.reviewNote : nil
         self.duplicateOf = duplicateOf; notice = noticeCode
         submittedAt = f.submittedAt; verifiedAt = f.verifiedAt; notifiedAt = f.notifiedAt; closedAt = f.closedAt
         remediations = reports?.map { r in

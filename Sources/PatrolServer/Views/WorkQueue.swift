@@ -1,5 +1,4 @@
 import Fluent
-import SQLKit
 import PatrolCore
 import PatrolStore
 import Vapor
@@ -19,16 +18,8 @@ struct WorkQueue {
         guard let actor = req.actor else { return [] }
         let id = try campaign.requireID()
         func findings(_ status: FindingStatus) -> String { campaign.url(.findings).path(query: [("status", status.rawValue)]) }
-        // One grouped count per page, whatever the role: how many findings are in each state.
         func counts(unit: UUID? = nil, team: UUID? = nil) async throws -> [FindingStatus: Int] {
-            guard let sql = req.db as? any SQLDatabase else { return [:] }
-            var query = SQLQueryString("SELECT status, COUNT(*) AS n FROM findings WHERE campaign_id = \(bind: id)")
-            if let unit { query.appendInterpolation(unsafeRaw: " AND unit_id = "); query.appendInterpolation(bind: unit) }
-            if let team { query.appendInterpolation(unsafeRaw: " AND team_id = "); query.appendInterpolation(bind: team) }
-            query.appendInterpolation(unsafeRaw: " GROUP BY status")
-            struct Row: Decodable { var status: String; var n: Int }
-            let rows = try await sql.raw(query).all(decoding: Row.self)
-            return Dictionary(rows.compactMap { r in FindingStatus(rawValue: r.status).map { ($0, r.n) } }, uniquingKeysWith: +)
+            try await Finding.statusCounts(on: req.db, campaignID: id, unit: unit, team: team)
         }
         var items: [Item] = []
         switch actor.role {
