@@ -15,7 +15,13 @@ public enum Action: Sendable, Equatable {
     case listAssets
     /// Add, edit or delete an asset of a unit; only before testing starts for liaisons.
     case declareAsset(unitID: UUID, campaignState: CampaignState)
+    /// Record an asset found during testing (origin `discovered`) rather than declared by the unit.
+    case recordDiscoveredAsset
     case listTeams
+    /// The testing teams' members and every team's gateway activity: the organiser's supervision.
+    case superviseTeams
+    /// Each team's counts of findings submitted and counted.
+    case viewTeamResults
     case manageTeams
     case manageUsers
     case viewAudit
@@ -109,6 +115,15 @@ public enum AccessPolicy {
             }
         case .listTeams:
             return role == .liaison ? .forbidden(reason: "liaisons do not see teams") : .allow
+        case .superviseTeams:
+            return role == .admin || role == .reviewer ? .allow : .forbidden(reason: "the organiser supervises the teams")
+        case .viewTeamResults:
+            switch role {
+            case .admin, .reviewer, .observer: return .allow
+            case .tester, .liaison: return .forbidden(reason: "teams' results are for the organiser and observers")
+            }
+        case .recordDiscoveredAsset:
+            return role == .admin ? .allow : .forbidden(reason: "only the organiser records assets found during testing")
         case .viewScores(let published):
             switch role {
             case .admin, .reviewer, .observer: return .allow
@@ -189,6 +204,18 @@ public enum AccessPolicy {
         case .liaison: return actor.unitID.map(FindingScope.notifiedOfUnit) ?? .none
         case .observer: return .none
         }
+    }
+
+    /// The findings counted on a campaign's overview: what the actor may see, except that
+    /// observers, who open no finding, see the campaign's totals.
+    public static func findingCountScope(for actor: Actor) -> FindingScope {
+        actor.role == .observer ? .all : findingScope(for: actor)
+    }
+
+    /// A team filter for gateway records and the findings they may be attached to: `nil` means
+    /// every team, otherwise only this one (a tester's own; none for a tester without a team).
+    public static func visibleTeam(for actor: Actor) -> UUID?? {
+        actor.role == .tester ? .some(actor.teamID) : .none
     }
 
     /// A unit filter for lists: `nil` means every unit, otherwise only this one.

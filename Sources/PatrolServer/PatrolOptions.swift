@@ -15,6 +15,9 @@ public struct PatrolOptions: Sendable {
     public var logMigrations: Bool
     /// Largest accepted upload (evidence, attachments), bytes. `PATROL_UPLOAD_MAX_MB`, default 20.
     public var uploadMaxBytes: Int = 20 * 1024 * 1024
+    /// The office's zone, for times that belong to no campaign (accounts, audit log, SMS outbox);
+    /// a campaign's own times are shown in the campaign's zone. `PATROL_TIME_ZONE`, default Asia/Shanghai.
+    public var timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!
 
     public init(database: DatabaseLocation, dataDirectory: String = "patrol-data", resourceRoot: String? = nil,
                 sessionIdleTimeout: TimeInterval = 30 * 60, secureCookies: Bool = false, bcryptCost: Int = 12,
@@ -41,6 +44,12 @@ public struct PatrolOptions: Sendable {
                 throw OptionError(description: "PATROL_UPLOAD_MAX_MB must be a whole number of megabytes from 1 to 500, not \"\(text)\"")
             }
             options.uploadMaxBytes = mb * 1024 * 1024
+        }
+        if let name = env["PATROL_TIME_ZONE"], !name.isEmpty {
+            guard let zone = TimeZone(identifier: name) else {
+                throw OptionError(description: "PATROL_TIME_ZONE must be an IANA time zone such as Asia/Shanghai, not \"\(name)\"")
+            }
+            options.timeZone = zone
         }
         return options
     }

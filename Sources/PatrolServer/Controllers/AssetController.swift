@@ -110,7 +110,7 @@ struct AssetController: RouteCollection {
     func formView(_ req: Request, unit: PatrolStore.Unit, asset: Asset?, form: AssetForm?, error: String?, campaign: Campaign) -> FormView {
         let kind = form?.kind ?? asset?.kind.rawValue ?? AssetKind.website.rawValue
         let origin = form?.origin ?? asset?.origin.rawValue ?? AssetOrigin.declared.rawValue
-        let admin = req.actor?.role == .admin
+        let admin = req.actor.map { AccessPolicy.decide($0, .recordDiscoveredAsset) == .allow } ?? false
         return FormView(
             unitCode: unit.code, unitName: unit.name,
             action: campaign.url(asset.map { .asset(.value($0.code), .page) } ?? .unit(.value(unit.code), .assets)).path,
@@ -191,7 +191,9 @@ struct AssetController: RouteCollection {
             throw PatrolError.invalid("error.asset.kind", ["kind": form.kind])
         }
         let origin = form.origin?.nonEmpty.flatMap(AssetOrigin.init(rawValue:)) ?? existing?.origin ?? .declared
-        if origin == .discovered, req.actor?.role != .admin { throw PatrolError.invalid("error.asset.origin") }
+        if origin == .discovered, req.actor.map({ AccessPolicy.decide($0, .recordDiscoveredAsset) }) != .allow {
+            throw PatrolError.invalid("error.asset.origin")
+        }
         let target = form.target.trimmingCharacters(in: .whitespacesAndNewlines)
         let ports = form.ports?.nonEmpty
         if let problem = AssetTarget.check(kind: kind, target: target, ports: ports) {
@@ -270,7 +272,7 @@ struct AssetController: RouteCollection {
               try await CampaignUnit.query(on: req.db).filter(\.$campaign.$id == campaign.requireID())
                 .filter(\.$unit.$id == unit.requireID()).first() != nil else {
             // Whether a unit exists is itself not told to those who may not see it.
-            if req.actor?.role == .liaison { throw PatrolError.notFound }
+            if let actor = req.actor, case .some = AccessPolicy.visibleUnit(for: actor) { throw PatrolError.notFound }
             throw PatrolError.invalid("error.unit.unknown", ["code": body.unit])
         }
         try req.authorize(.declareAsset(unitID: try unit.requireID(), campaignState: campaign.state))

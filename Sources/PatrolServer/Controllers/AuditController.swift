@@ -39,7 +39,7 @@ struct AuditController: RouteCollection {
         if let action = filter.action?.nonEmpty { query = query.filter(\.$action == action) }
         if let object = filter.object?.nonEmpty { query = query.filter(\.$objectID == object) }
         let day = DateFormatter()
-        day.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        day.timeZone = req.application.patrolOptions.timeZone
         day.dateFormat = "yyyy-MM-dd"
         if let from = filter.from?.nonEmpty.flatMap(day.date(from:)) { query = query.filter(\.$at >= from) }
         if let to = filter.to?.nonEmpty.flatMap(day.date(from:)) { query = query.filter(\.$at < to.addingTimeInterval(86400)) }

@@ -137,7 +137,7 @@ struct AuthController: RouteCollection {
 
     static func clock(_ date: Date, _ req: Request) -> String {
         let f = DateFormatter()
-        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        f.timeZone = req.application.patrolOptions.timeZone
         f.dateFormat = "HH:mm"
         return f.string(from: date)
     }

@@ -55,23 +55,20 @@ struct CampaignController: RouteCollection {
         let campaign = try await req.campaign()
         let id = try campaign.requireID()
         let actor = try req.requireActor()
-        var findingQuery = Finding.query(on: req.db).filter(\.$campaign.$id == id)
-        var assetQuery = Asset.query(on: req.db).filter(\.$campaign.$id == id)
+        let scope = AccessPolicy.findingCountScope(for: actor)
+        let findingQuery = Finding.query(on: req.db, campaignID: id, scope: scope)
+        let assetQuery = Asset.query(on: req.db).filter(\.$campaign.$id == id)
         var unitCount = try await CampaignUnit.query(on: req.db).filter(\.$campaign.$id == id).count()
-        var title = req.t("overview.findings.all")
-        switch actor.role {
-        case .liaison:
-            // A unit sees its own assets and only findings that were notified to it.
-            let unitID = actor.unitID ?? UUID()
-            findingQuery = findingQuery.filter(\.$unit.$id == unitID)
-                .filter(\.$status ~~ FindingStatus.allCases.filter(\.isNotified))
-            assetQuery = assetQuery.filter(\.$unit.$id == unitID)
+        // A unit sees its own assets (and, by its scope, only findings notified to it).
+        if case .some(let only) = AccessPolicy.visibleUnit(for: actor) {
+            assetQuery.filter(\.$unit.$id == (only ?? UUID()))
             unitCount = 1
-            title = req.t("overview.findings.unit")
-        case .tester:
-            findingQuery = findingQuery.filter(\.$team.$id == (actor.teamID ?? UUID()))
-            title = req.t("overview.findings.team")
-        default: break
+        }
+        let title: String
+        switch scope {
+        case .notifiedOfUnit: title = req.t("overview.findings.unit")
+        case .team: title = req.t("overview.findings.team")
+        case .all, .none: title = req.t("overview.findings.all")
         }
         let findings = try await findingQuery.all(\.$status)
         let counts = Dictionary(grouping: findings, by: { $0 }).mapValues(\.count)

@@ -77,6 +77,7 @@ struct FindingController: RouteCollection {
         let actor = try req.requireActor()
         let filter = try req.query.decode(ListFilter.self)
         let all = try await req.lifecycle().visibleFindings(in: campaign).all()
+        let scope = AccessPolicy.findingScope(for: actor)
         // Duplicate hints are computed over everything the reader sees, before filtering.
         var keyCount: [String: Int] = [:]
         for f in all { for k in Self.duplicateKeys(f) { keyCount[k, default: 0] += 1 } }
@@ -108,7 +109,7 @@ struct FindingController: RouteCollection {
                 return .init(value: p[0], label: "\(p[0]) \(p[1])", selected: p[0] == filter.unit)
             },
             teams: showTeam ? Array(Set(all.map(\.team.code))).sorted().map { .init(value: $0, label: $0, selected: $0 == filter.team) } : [],
-            statuses: FindingStatus.allCases.filter { actor.role != .liaison || $0.isNotified }.map {
+            statuses: FindingStatus.allCases.filter { scope.includesUnnotified || $0.isNotified }.map {
                 .init(value: $0.rawValue, label: req.t("finding.status.\($0.rawValue)"), selected: $0.rawValue == filter.status)
             },
             severities: Severity.allCases.map {
@@ -119,7 +120,7 @@ struct FindingController: RouteCollection {
             showTeam: showTeam, canSubmit: AccessPolicy.decide(actor, .submitFinding) == .allow,
             windowOpen: campaign.testingWindow.isOpen(at: now),
             newHref: campaign.url(.newFinding).path,
-            heading: req.t(actor.role == .tester ? "findings.title.team" : actor.role == .liaison ? "findings.title.unit" : "findings.title.all"))
+            heading: req.t(scope.headingKey))
         return try await req.page("findings", title: view.heading, campaign: campaign, content: view)
     }
 

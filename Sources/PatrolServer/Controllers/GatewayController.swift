@@ -95,8 +95,8 @@ struct GatewayController: RouteCollection {
     static func query(_ req: Request, _ campaign: Campaign, _ filters: Filters, teams: Teams) throws -> QueryBuilder<GatewayRecord> {
         let actor = try req.requireActor()
         let q = GatewayRecord.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID()))
-        if actor.role == .tester {
-            guard let team = actor.teamID else { throw PatrolError.forbidden }
+        if case .some(let only) = AccessPolicy.visibleTeam(for: actor) {
+            guard let team = only else { throw PatrolError.forbidden }
             q.filter(\.$team.$id == team)
         }
         if let code = filters.team?.trimmingCharacters(in: .whitespaces), !code.isEmpty {

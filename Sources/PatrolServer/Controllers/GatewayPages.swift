@@ -119,7 +119,7 @@ extension GatewayController {
         let actor = try req.requireActor()
         let proxy = publicAddress(req)
         let interceptAll = try await GatewayControl.interceptAll(campaign: campaign, on: req.db)
-        var view = GatewayPageView(links: Links(campaign), staff: actor.role == .admin || actor.role == .reviewer,
+        var view = GatewayPageView(links: Links(campaign), staff: AccessPolicy.decide(actor, .superviseTeams) == .allow,
                                    control: AccessPolicy.decide(actor, .controlGateway) == .allow, proxy: proxy,
                                    live: (try? req.query.get(String.self, at: "live")) == "1", error: error,
                                    done: (try? req.query.get(String.self, at: "done")).map { req.t("gateway.done.\($0)") },
@@ -130,7 +130,8 @@ extension GatewayController {
         if view.live && newToken == nil { view.refresh = 5 }
         let links = try await CampaignTeam.query(on: req.db).filter(\.$campaign.$id == campaign.requireID()).with(\.$team).all()
             .sorted { $0.team.code < $1.team.code }
-        if actor.role == .tester {
+        // A tester's own proxy settings: those who hold a gateway token.
+        if AccessPolicy.decide(actor, .rotateGatewayToken) == .allow {
             let user = try await User.find(actor.userID, on: req.db)
             view.username = actor.username
             view.tokenSet = user?.gatewayTokenHash != nil
@@ -352,7 +353,7 @@ extension GatewayController {
             next: list.page < pages ? link(records, page: list.page + 1) : nil,
             filters: filters, teams: teamOptions, decisions: decisions, alerts: alerts,
             exportURL: link(campaign.url(.gateway(.recordsExport)), page: 1), error: error,
-            staff: actor.role == .admin || actor.role == .reviewer)
+            staff: AccessPolicy.decide(actor, .superviseTeams) == .allow)
         let response = try await req.page("gateway-records", title: req.t("gateway.records.title"), campaign: campaign, content: view)
             .encodeResponse(for: req)
         if error != nil { response.status = .unprocessableEntity }
@@ -433,8 +434,8 @@ extension GatewayController {
             .filter(\.$campaign.$id == campaign.requireID()).filter(\.$replayOf == r.id).sort(\.$id, .descending).limit(20)).all()
         // Findings the reader may attach this record to.
         let fq = try Finding.query(on: req.db).filter(\.$campaign.$id == campaign.requireID())
-        if actor.role == .tester {
-            fq.filter(\.$team.$id == (actor.teamID ?? UUID())).filter(\.$status ~~ [.submitted, .needInfo])
+        if case .some(let only) = AccessPolicy.visibleTeam(for: actor) {
+            fq.filter(\.$team.$id == (only ?? UUID())).filter(\.$status ~~ [.submitted, .needInfo])
         }
         let findings = try await fq.sort(\.$code, .descending).limit(300).all()
             .filter { AccessPolicy.decide(actor, .attachEvidence(unitID: $0.$unit.id, teamID: $0.$team.id, status: $0.status)) == .allow }

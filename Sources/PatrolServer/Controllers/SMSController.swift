@@ -1,6 +1,7 @@
 import Fluent
 import SQLKit
 import PatrolCore
+import PatrolSMS
 import PatrolStore
 import Vapor
 
@@ -88,11 +89,7 @@ struct SMSController: RouteCollection {
         }
         settings.append(.init(label: req.t("sms.reminderLead"), value: "\(Int(s.reminderLead / 60))"))
         settings.append(.init(label: req.t("sms.phoneInterval"), value: "\(Int(s.phoneInterval))"))
-        let samples: [(String, String)] = [
-            ("notice", "【网络安全检查】溧阳市：您单位有3个网络安全问题已通报（CZ2022-D01-003），请于2022-05-17 12:00前完成整改，并登录平台提交整改报告。"),
-            ("reminder", "【网络安全检查】溧阳市：通报CZ2022-D01-003中的问题F0012将于5月18日12:00到达48小时整改时限，请尽快完成整改并在平台提交整改报告。"),
-            ("returned", "【网络安全检查】溧阳市：问题F0012（通报CZ2022-D01-003）的整改复测未通过，已退回，请登录平台查看复测意见并重新整改。"),
-        ]
+        let samples = SMSEvent.samples.map { ($0.name, $0.text) }
         var query = SMSMessage.query(on: req.db)
         if let st = filter.status.flatMap(SMSMessage.Status.init(rawValue:)) { query = query.filter(\.$status == st) }
         if let ev = filter.event, !ev.isEmpty { query = query.filter(\.$event == ev) }
@@ -117,7 +114,7 @@ struct SMSController: RouteCollection {
         let counts = SMSMessage.Status.allCases.map {
             PageView.Setting(label: req.t("sms.status.\($0.rawValue)"), value: String(byStatus[$0] ?? 0))
         }
-        let tz = TimeZone(identifier: "Asia/Shanghai")!
+        let tz = req.application.patrolOptions.timeZone
         let f = DateFormatter()
         f.timeZone = tz
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
@@ -209,9 +206,7 @@ struct SMSController: RouteCollection {
         }
         let now = Date()
         try await req.db.transaction { db in
-            try await SMSMessage(campaignID: nil, event: "test", dedupeKey: "test:\(UUID().uuidString)", phone: phone, template: "notice",
-                                 params: ["unit": "测试单位", "notice": "TEST-000", "count": "0", "deadline": "—"],
-                                 body: "【网络安全检查】这是一条测试短信，用于确认短信通道可用。", now: now).create(on: db)
+            try await SMSMessage(campaignID: nil, event: .test, dedupeKey: "test:\(UUID().uuidString)", phone: phone, now: now).create(on: db)
             try await AuditLog.append(on: db, req.auditContext, action: "sms.test", objectType: "sms", objectID: phone)
         }
         return req.seeOther(SiteURL.sms.path(query: [("event", "test")]))

@@ -166,7 +166,7 @@ struct ScoreController: RouteCollection {
         let campaign = try await req.campaign()
         let (doc, published) = try await visibleSheet(req, campaign)
         let actor = try req.requireActor()
-        if actor.role == .liaison {
+        if case .some = AccessPolicy.visibleUnit(for: actor) {
             guard let own = doc.units.first else { throw PatrolError.notFound }
             return req.seeOther(campaign.url(.unitScore(.value(own.unit))).path)
         }
@@ -204,7 +204,8 @@ struct ScoreController: RouteCollection {
     func csv(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
         try req.authorize(.viewScores(published: campaign.state == .published))
-        guard try req.requireActor().role != .liaison else { throw PatrolError.notFound }
+        // The export is the whole ranking: nothing for a reader limited to one unit.
+        if case .some = AccessPolicy.visibleUnit(for: try req.requireActor()) { throw PatrolError.notFound }
         // A published sheet is exported as published, never recomputed.
         let (doc, _) = try await Self.current(req, campaign)
         let data = try ScoreSheetExport.csv(doc, chinese: req.language == .zh)
@@ -279,7 +280,7 @@ struct ScoreController: RouteCollection {
             points: row.points, parts: parts, formula: row.formula, lines: lines,
             scoredAt: req.timeText(BundleDate.parse(doc.scoredAt), in: campaign), published: published,
             provisional: !published,
-            backHref: actor.role == .liaison ? nil : campaign.url(.scores).path)
+            backHref: AccessPolicy.visibleUnit(for: actor) == nil ? campaign.url(.scores).path : nil)
         return try await req.page("score-card", title: "\(unit.name) · \(req.t("score.card"))", campaign: campaign, content: content)
     }
 

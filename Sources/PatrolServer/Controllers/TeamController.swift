@@ -30,8 +30,8 @@ struct TeamController: RouteCollection {
         let actor = try req.requireActor()
         let links = try await CampaignTeam.query(on: req.db).filter(\.$campaign.$id == campaign.requireID()).with(\.$team).all()
             .sorted { $0.team.code < $1.team.code }
-        let showMembers = actor.role == .admin || actor.role == .reviewer
-        let showCounts = showMembers || actor.role == .observer
+        let showMembers = AccessPolicy.decide(actor, .superviseTeams) == .allow
+        let showCounts = AccessPolicy.decide(actor, .viewTeamResults) == .allow
         var members: [UUID: [TeamsView.Member]] = [:]
         if showMembers {
             let testers = try await User.query(on: req.db).filter(\.$role == .tester)

@@ -59,7 +59,7 @@ struct UnitController: RouteCollection {
         let filter = try req.query.decode(Filter.self)
         let units = try await visibleUnits(req, campaign, filter)
         let counts = try await assetCounts(req, campaign)
-        let showLiaisons = actor.role != .tester
+        let showLiaisons = units.contains { AccessPolicy.decide(actor, .viewLiaisonContacts(unitID: $0.id!)) == .allow }
         var liaisonCounts: [UUID: Int] = [:]
         if showLiaisons, !units.isEmpty {
             let ids = try await Liaison.query(on: req.db).filter(\.$unit.$id ~~ units.compactMap(\.id)).all(\.$unit.$id)

@@ -51,7 +51,7 @@ struct UserController: RouteCollection {
         let users = try await User.query(on: req.db).with(\.$unit).with(\.$team).sort(\.$role).sort(\.$username).all()
         let now = Date()
         let f = DateFormatter()
-        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        f.timeZone = req.application.patrolOptions.timeZone
         f.dateFormat = "yyyy-MM-dd HH:mm"
         let rows = users.filter { u in q.map { u.username.contains($0) || u.displayName.lowercased().contains($0) } ?? true }.map { u in
             ListView.Row(username: u.username, displayName: u.displayName, role: u.role.rawValue,

@@ -95,8 +95,10 @@ extension Request {
             if let actor, AccessPolicy.decide(actor, .listTeams) == .allow { sub.append(item(link(.teams), "nav.teams")) }
             if let actor, AccessPolicy.decide(actor, .viewGateway) == .allow { sub.append(item(link(.gateway(.page)), "nav.gateway")) }
             let published = campaign.state == .published
-            if actor?.role == .tester { sub[2] = item(link(.assets), "nav.scope") }
-            if actor?.role == .liaison, let unitID = actor?.unitID, let unit = try await Unit.find(unitID, on: db) {
+            // A testing team's asset list is its scope; a unit's reader has one unit of its own.
+            if let actor, case .team = AccessPolicy.findingScope(for: actor) { sub[2] = item(link(.assets), "nav.scope") }
+            if let actor, case .some(let only) = AccessPolicy.visibleUnit(for: actor), let unitID = only,
+               let unit = try await Unit.find(unitID, on: db) {
                 sub[1] = item(link(.unit(.value(unit.code), .page)), "nav.myUnit")
                 if published { sub.append(item(link(.unitScore(.value(unit.code))), "nav.myScore")) }
             } else if let actor, AccessPolicy.decide(actor, .viewScores(published: published)) == .allow {

@@ -22,29 +22,28 @@ struct WorkQueue {
             try await Finding.statusCounts(on: req.db, campaignID: id, unit: unit, team: team)
         }
         var items: [Item] = []
-        switch actor.role {
-        case .tester:
-            guard let team = actor.teamID else { break }
+        switch AccessPolicy.findingScope(for: actor) {
+        case .team(let team):
             let n = try await counts(team: team)
             items.append(.init(kind: "needInfo", label: req.t("todo.needInfo"), count: n[.needInfo] ?? 0,
                                href: findings(.needInfo)))
-        case .reviewer, .admin:
+        case .notifiedOfUnit(let unit):
+            let n = try await counts(unit: unit)
+            items.append(.init(kind: "remediate", label: req.t("todo.remediate"), count: n[.notified] ?? 0,
+                               href: campaign.url(.notices).path))
+        case .all, .none:
+            break
+        }
+        if AccessPolicy.decide(actor, .reviewFindings) == .allow {
             let n = try await counts()
             items.append(.init(kind: "review", label: req.t("todo.review"), count: n[.submitted] ?? 0,
                                href: findings(.submitted)))
             items.append(.init(kind: "retest", label: req.t("todo.retest"), count: n[.remediated] ?? 0,
                                href: findings(.remediated)))
-            if actor.role == .admin {
+            if AccessPolicy.decide(actor, .issueNotice) == .allow {
                 items.append(.init(kind: "notice", label: req.t("todo.notice"), count: n[.verified] ?? 0,
                                    href: campaign.url(.notices).path))
             }
-        case .liaison:
-            guard let unit = actor.unitID else { break }
-            let n = try await counts(unit: unit)
-            items.append(.init(kind: "remediate", label: req.t("todo.remediate"), count: n[.notified] ?? 0,
-                               href: campaign.url(.notices).path))
-        case .observer:
-            break
         }
         return items.filter { $0.count > 0 }
     }
