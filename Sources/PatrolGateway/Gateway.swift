@@ -188,7 +188,7 @@ public final class Gateway: Sendable {
         guard now.timeIntervalSince(lastPurge.withLockedValue { $0 }) > 3600 else { return }
         lastPurge.withLockedValue { $0 = now }
         let cutoff = now.addingTimeInterval(-Double(days) * 86400)
-        try await GatewayRecord.query(on: database()).filter(\.$startedAt < cutoff).delete()
+        try await GatewayRecord.deleteStarted(before: cutoff, on: database())
     }
 
     /// Queues a record, filed by `GatewayView.fallbackCampaign(for:)` when the handler named no campaign.
