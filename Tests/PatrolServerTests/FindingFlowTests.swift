@@ -270,12 +270,7 @@ final class NoticeSMSDeliveryTests: XCTestCase {
         try await withEachDatabase { app, _ in
             accepted.withLockedValue { $0 = [] }
             calls.withLockedValue { $0 = 0 }
-            try await app.loadDemoCampaign()
-            let c = try await Campaign.find(code: "CZ2022", on: app.db)!
-            c.state = .running
-            c.startsAt = Date().addingTimeInterval(-3600)
-            c.endsAt = Date().addingTimeInterval(86_400)
-            try await c.save(on: app.db)
+            try await app.loadRunningDemoCampaign()
             try await app.makeUser("n-tester", .tester, team: "T01")
             try await app.makeUser("n-admin", .admin)
             let tester: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "n-tester", kind: .api))"]

@@ -16,12 +16,7 @@ final class FindingLifecycleTests: XCTestCase {
     func testSubmitReviewAndNotifyWithoutHTTP() async throws {
         try await withEachDatabase { app, _ in
             // setup
-            try await app.loadDemoCampaign()
-            let campaign = try await Campaign.find(code: "CZ2022", on: app.db)!
-            campaign.state = .running
-            campaign.startsAt = Date().addingTimeInterval(-3600)
-            campaign.endsAt = Date().addingTimeInterval(3600)
-            try await campaign.save(on: app.db)
+            let campaign = try await app.loadRunningDemoCampaign()
             try await app.makeUser("l-tester", .tester, team: "T01")
             try await app.makeUser("l-reviewer", .reviewer)
             try await app.makeUser("l-admin", .admin)

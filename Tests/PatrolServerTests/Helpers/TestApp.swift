@@ -59,6 +59,18 @@ extension Application {
                                                   context: AuditContext(actorID: nil, actor: "test", clientAddress: "local"))
     }
 
+    /// The demo campaign, loaded and made to be running with its window open around now.
+    @discardableResult
+    func loadRunningDemoCampaign(from start: TimeInterval = -3600, to end: TimeInterval = 86_400) async throws -> Campaign {
+        try await loadDemoCampaign()
+        let c = try await Campaign.find(code: "CZ2022", on: db)!
+        c.state = .running
+        c.startsAt = Date().addingTimeInterval(start)
+        c.endsAt = Date().addingTimeInterval(end)
+        try await c.save(on: db)
+        return c
+    }
+
     @discardableResult
     func makeUser(_ username: String, _ role: Role, unit: String? = nil, team: String? = nil,
                   password: String = "Correct-Horse-9") async throws -> User {
