@@ -8,6 +8,11 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "patrol", targets: ["patrol"]),
+        // For Benchmarks/patrol-bench, a package of its own that measures this code.
+        .library(name: "PatrolCore", targets: ["PatrolCore"]),
+        .library(name: "PatrolStore", targets: ["PatrolStore"]),
+        .library(name: "PatrolGateway", targets: ["PatrolGateway"]),
+        .library(name: "PatrolServer", targets: ["PatrolServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.115.0"),

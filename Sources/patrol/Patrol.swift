@@ -16,7 +16,7 @@ struct Patrol: AsyncParsableCommand {
             Database: PATROL_DATABASE_URL (sqlite:PATH or postgres://…; default sqlite:patrol.sqlite).
             Files: PATROL_DATA_DIR (default ./patrol-data).
             """,
-        subcommands: [Serve.self, Migrate.self, Import.self, Export.self, Score.self, Demo.self, UserCommand.self, FindingCommand.self, GatewayCommand.self, AuditCommand.self, BenchmarkCommand.self, ScopeBenchmarkCommand.self, RecordsBenchmarkCommand.self]
+        subcommands: [Serve.self, Migrate.self, Import.self, Export.self, Score.self, Demo.self, UserCommand.self, FindingCommand.self, GatewayCommand.self, AuditCommand.self]
     )
 }
 

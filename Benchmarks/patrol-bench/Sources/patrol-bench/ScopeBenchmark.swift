@@ -2,13 +2,12 @@ import ArgumentParser
 import Foundation
 import PatrolCore
 
-/// `patrol benchmark-scope`: the gateway's per-request decisions on a generated 10,000-asset scope
-/// (see BENCHMARKS.md). Build with -c release.
-struct ScopeBenchmarkCommand: ParsableCommand {
+/// `patrol-bench scope` (was `patrol benchmark-scope`): the gateway's per-request decisions on a
+/// generated 10,000-asset scope (see BENCHMARKS.md). Build with -c release.
+struct ScopeBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "benchmark-scope",
-        abstract: "Measure scope compilation, scope decisions and the payload scanner (see BENCHMARKS.md).",
-        shouldDisplay: false)
+        commandName: "scope",
+        abstract: "Measure scope compilation, scope decisions and the payload scanner (see BENCHMARKS.md).")
 
     @Option(help: "Iterations per timed decision.") var iterations = 2_000_000
 

@@ -5,17 +5,16 @@ import PatrolGateway
 import PatrolServer
 import PatrolStore
 
-/// `patrol benchmark-records`: the gateway's recording writer alone — rows shaped like the gateway
-/// benchmark's (a proxied GET of 1 KiB of random bytes from nginx), written through the gateway's own
-/// batcher into a fresh database. Reports the CPU each row costs the whole process (all threads,
+/// `patrol-bench records` (was `patrol benchmark-records`): the gateway's recording writer alone —
+/// rows shaped like the gateway benchmark's (a proxied GET of 1 KiB of random bytes from nginx),
+/// written through the gateway's own batcher into a fresh database. Reports the CPU each row costs the whole process (all threads,
 /// SQLite's thread pool included), which is what recording takes away from the event loops.
 /// Build with -c release; see BENCHMARKS.md.
-struct RecordsBenchmarkCommand: AsyncParsableCommand {
+struct RecordsBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "benchmark-records",
+        commandName: "records",
         abstract: "Measure the gateway's recording writer (see BENCHMARKS.md).",
-        discussion: "Uses PATROL_DATABASE_URL when set (it must be an empty scratch database); otherwise a new SQLite file in a temporary directory.",
-        shouldDisplay: false)
+        discussion: "Uses PATROL_DATABASE_URL when set (it must be an empty scratch database); otherwise a new SQLite file in a temporary directory.")
 
     @Option(help: "Rows to write.") var rows = 100_000
     @Option(help: "Rows per batch (one transaction); the gateway writes what 200 ms brought, ~2,000 rows at 10,000 req/s.") var batch = 2_000
@@ -38,12 +37,12 @@ struct RecordsBenchmarkCommand: AsyncParsableCommand {
         }
         defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
         let rowCount = rows, batchSize = batch, bodySize = bodyBytes
-        try await withApplication { app in
+        try await withMigratedApplication { app in
             _ = try await DemoSetup.load(app)
             guard let campaign = try await Campaign.query(on: app.db).first(),
                   let tester = try await User.query(on: app.db).filter(\.$role == .tester).first(),
                   let teamID = tester.$team.id
-            else { throw CommandFailure(description: "the demo campaign has no tester") }
+            else { throw BenchmarkFailure(description: "the demo campaign has no tester") }
             let template = Self.row(campaign: try campaign.requireID(), team: teamID, user: try tester.requireID(),
                                     username: tester.username, bodyBytes: bodySize)
             let batcher = RecordBatcher(logger: app.logger, backlogLimit: .max)
@@ -78,7 +77,7 @@ struct RecordsBenchmarkCommand: AsyncParsableCommand {
             print(String(format: "per batch: median %.1f ms, max %.1f ms", batchTimes[batchTimes.count / 2] / .milliseconds(1),
                          batchTimes[batchTimes.count - 1] / .milliseconds(1)))
             let stored = try await GatewayRecord.query(on: app.db).count()
-            guard stored == rowCount else { throw CommandFailure(description: "wrote \(rowCount) rows but \(stored) are stored") }
+            guard stored == rowCount else { throw BenchmarkFailure(description: "wrote \(rowCount) rows but \(stored) are stored") }
         }
     }
 
