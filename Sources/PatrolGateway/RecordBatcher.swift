@@ -258,7 +258,7 @@ public final class RecordBatcher: Sendable {
     }
 
     /// CPU time the SQLite writer's thread has spent writing batches; nil before the first SQLite
-    /// batch or on PostgreSQL (`patrol benchmark-records`).
+    /// batch or on PostgreSQL (`patrol-bench records`).
     public var sqliteWriterCPU: Duration? { sqlite.withLockedValue { $0.writer?.cpuTime } }
 
     /// True once SQLite batches go through the gateway's own connection (tests).

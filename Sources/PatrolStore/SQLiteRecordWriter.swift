@@ -79,7 +79,7 @@ public final class SQLiteRecordWriter: @unchecked Sendable {
 
     private var columns: [String] { GatewayRecordRow.columns }
 
-    /// CPU time the writing thread has spent in `write(_:)` (`patrol benchmark-records`): the
+    /// CPU time the writing thread has spent in `write(_:)` (`patrol-bench records` in Benchmarks/): the
     /// writer's own cost, apart from compression and from whatever else the machine runs.
     public var cpuTime: Duration { lock.withLock { cpuSpent } }
     private var cpuSpent = Duration.zero  // guarded by `lock`
