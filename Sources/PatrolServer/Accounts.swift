@@ -36,35 +36,21 @@ public struct Accounts {
         }
     }
 
-    public struct NewUser: Sendable {
-        var username: String
-        var displayName: String?
-        var role: Role
-        var unitCode: String?
-        var teamCode: String?
-        var phone: String?
-        /// nil: generate one, which the user must change at first login.
-        var password: String?
-
-        public init(username: String, displayName: String?, role: Role, unitCode: String?, teamCode: String?,
-                    phone: String?, password: String?) {
-            self.username = username; self.displayName = displayName; self.role = role; self.unitCode = unitCode
-            self.teamCode = teamCode; self.phone = phone; self.password = password
-        }
-    }
-
     static func validUsername(_ name: String) -> Bool {
         (3...32).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
     }
 
     /// Creates an account; returns the generated password when none was given (shown once).
-    public func create(_ new: NewUser, context: AuditContext) async throws -> (user: User, generatedPassword: String?) {
+    public func create(_ new: UserDraft, context: AuditContext) async throws -> (user: User, generatedPassword: String?) {
+        guard let role = Role(rawValue: new.role) else { throw PatrolError.invalid("error.user.role", ["role": new.role]) }
+        // A unit binds only a liaison, a team only a tester.
+        let unitCode = role.needsUnit ? new.unit : nil, teamCode = role.needsTeam ? new.team : nil
         let username = new.username.trimmingCharacters(in: .whitespaces).lowercased()
         guard Self.validUsername(username) else { throw PatrolError.invalid("error.username.invalid") }
         if try await User.query(on: db).filter(\.$username == username).first() != nil {
             throw PatrolError.conflict("error.username.taken", ["username": username])
         }
-        let (unitID, teamID) = try await binding(role: new.role, unitCode: new.unitCode, teamCode: new.teamCode)
+        let (unitID, teamID) = try await binding(role: role, unitCode: unitCode, teamCode: teamCode)
         var phone: String?
         if let raw = new.phone, !raw.isEmpty {
             guard let p = Phone.normalizedMainlandMobile(raw) else { throw PatrolError.invalid("error.phone.invalid", ["phone": raw]) }
@@ -74,13 +60,13 @@ public struct Accounts {
         let password = new.password ?? generated!
         try checkPolicy(password, username: username)
         let user = User(username: username, displayName: new.displayName.flatMap { $0.isEmpty ? nil : $0 } ?? username,
-                        passwordHash: try await hash(password), role: new.role, unitID: unitID, teamID: teamID,
+                        passwordHash: try await hash(password), role: role, unitID: unitID, teamID: teamID,
                         mustChangePassword: generated != nil)
         user.phone = phone
         try await db.transaction { db in
             try await user.create(on: db)
             try await AuditLog.append(on: db, context, action: "user.create", objectType: "user", objectID: username,
-                                      details: ["role": new.role.rawValue, "unit": new.unitCode ?? "", "team": new.teamCode ?? ""])
+                                      details: ["role": role.rawValue, "unit": unitCode ?? "", "team": teamCode ?? ""])
         }
         return (user, generated)
     }

@@ -30,8 +30,8 @@ public enum DemoSetup {
         var created: [Account] = []
         for (username, name, role, unit, team) in wanted {
             if try await User.query(on: app.db).filter(\.$username == username).first() != nil { continue }
-            let result = try await accounts.create(.init(username: username, displayName: name, role: role, unitCode: unit,
-                                                         teamCode: team, phone: nil, password: nil), context: context)
+            let result = try await accounts.create(UserDraft(username: username, displayName: name, role: role.rawValue, unit: unit,
+                                                             team: team), context: context)
             created.append(Account(username: username, role: role, scope: unit ?? team ?? "",
                                    password: result.generatedPassword ?? ""))
         }

@@ -57,8 +57,8 @@ struct UserCommand: AsyncParsableCommand {
             let password = passwordStdin ? try UserCommand.readPassword() : nil
             try await UserCommand.withAccounts { app in
                 let created = try await Accounts(db: app.db, application: app).create(
-                    .init(username: username, displayName: name, role: role, unitCode: unit, teamCode: team, phone: phone,
-                          password: password), context: .commandLine())
+                    UserDraft(username: username, displayName: name, role: role.rawValue, unit: unit, team: team, phone: phone,
+                              password: password), context: .commandLine())
                 print("created \(role.rawValue) \(created.user.username)")
                 if let generated = created.generatedPassword { print("password (shown once, must be changed at first login): \(generated)") }
             }

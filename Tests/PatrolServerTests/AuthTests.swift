@@ -73,7 +73,7 @@ final class AuthTests: XCTestCase {
     func testGeneratedPasswordMustBeChangedFirst() async throws {
         try await withEachDatabase { app, _ in
             let created = try await Accounts(db: app.db, application: app).create(
-                .init(username: "carol", displayName: nil, role: .observer, unitCode: nil, teamCode: nil, phone: nil, password: nil),
+                UserDraft(username: "carol", role: Role.observer.rawValue),
                 context: .init(actorID: nil, actor: "test", clientAddress: "local"))
             let generated = try XCTUnwrap(created.generatedPassword)
             let res = try await login(app, "carol", generated)

@@ -78,16 +78,7 @@ struct UserController: RouteCollection {
         var error: String?
     }
 
-    struct UserForm: Content {
-        var username: String
-        var displayName: String?
-        var role: String
-        var unit: String?
-        var team: String?
-        var phone: String?
-    }
-
-    func formView(_ req: Request, _ form: UserForm?, error: String?) async throws -> FormView {
+    func formView(_ req: Request, _ form: UserDraft?, error: String?) async throws -> FormView {
         let units = try await PatrolStore.Unit.query(on: req.db).sort(\.$code).all()
         let teams = try await Team.query(on: req.db).sort(\.$code).all()
         return FormView(
@@ -103,10 +94,11 @@ struct UserController: RouteCollection {
     }
 
     func create(req: Request) async throws -> Response {
-        let form = try req.content.decode(UserForm.self)
+        var form = try req.content.decode(UserDraft.self)
+        // The admin's form never sets a password: one is generated and shown once, below.
+        form.password = nil
         do {
-            let created = try await Accounts(db: req.db, application: req.application).create(
-                newUser(form), context: req.auditContext)
+            let created = try await Accounts(db: req.db, application: req.application).create(form, context: req.auditContext)
             // The generated password is shown once, on this response, and stored nowhere in clear.
             return try await list(req: req, created: Created(username: created.user.username, password: created.generatedPassword ?? ""))
                 .encodeResponse(for: req)
@@ -117,13 +109,6 @@ struct UserController: RouteCollection {
             response.status = error.status
             return response
         }
-    }
-
-    func newUser(_ form: UserForm) throws -> Accounts.NewUser {
-        guard let role = Role(rawValue: form.role) else { throw PatrolError.invalid("error.user.role", ["role": form.role]) }
-        return .init(username: form.username, displayName: form.displayName, role: role,
-                     unitCode: role.needsUnit ? form.unit : nil, teamCode: role.needsTeam ? form.team : nil,
-                     phone: form.phone, password: nil)
     }
 
     func disable(req: Request) async throws -> Response {
@@ -156,16 +141,6 @@ struct UserController: RouteCollection {
         try await dto(try await user(req), on: req.db)
     }
 
-    struct APICreate: Content {
-        var username: String
-        var displayName: String?
-        var role: String
-        var unit: String?
-        var team: String?
-        var phone: String?
-        var password: String?
-    }
-
     struct Created201: Content {
         var user: UserDTO
         /// Only when the platform generated it; the user must change it at first login.
@@ -173,11 +148,8 @@ struct UserController: RouteCollection {
     }
 
     func apiCreate(req: Request) async throws -> Response {
-        let body = try req.content.decode(APICreate.self)
-        var new = try newUser(.init(username: body.username, displayName: body.displayName, role: body.role,
-                                    unit: body.unit, team: body.team, phone: body.phone))
-        new.password = body.password
-        let created = try await Accounts(db: req.db, application: req.application).create(new, context: req.auditContext)
+        let body = try req.content.decode(UserDraft.self)
+        let created = try await Accounts(db: req.db, application: req.application).create(body, context: req.auditContext)
         let response = Response(status: .created)
         try response.content.encode(Created201(user: try await dto(created.user, on: req.db), password: created.generatedPassword))
         return response

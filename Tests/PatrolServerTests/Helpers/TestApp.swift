@@ -75,7 +75,7 @@ extension Application {
     func makeUser(_ username: String, _ role: Role, unit: String? = nil, team: String? = nil,
                   password: String = "Correct-Horse-9") async throws -> User {
         try await Accounts(db: db, application: self).create(
-            .init(username: username, displayName: nil, role: role, unitCode: unit, teamCode: team, phone: nil, password: password),
+            UserDraft(username: username, role: role.rawValue, unit: unit, team: team, password: password),
             context: AuditContext(actorID: nil, actor: "test", clientAddress: "local")).user
     }
 
