@@ -18,13 +18,4 @@ struct AccessMiddleware: AsyncMiddleware {
         }
         return try await next.respond(to: request)
     }
-
-    static func enforce(_ decision: AccessDecision, on request: Request) throws {
-        switch decision {
-        case .allow: return
-        case .unauthenticated: throw PatrolError.unauthenticated
-        case .forbidden: throw PatrolError.forbidden
-        case .notFound: throw PatrolError.notFound
-        }
-    }
 }

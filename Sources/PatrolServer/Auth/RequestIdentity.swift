@@ -24,7 +24,7 @@ extension Request {
 
     /// Asks the one access policy; throws the matching error when it says no.
     func authorize(_ action: Action) throws {
-        try AccessMiddleware.enforce(AccessPolicy.decide(actor, action), on: self)
+        try PatrolError.enforce(AccessPolicy.decide(actor, action))
     }
 
     func requireActor() throws -> Actor {

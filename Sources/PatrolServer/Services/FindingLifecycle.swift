@@ -24,12 +24,7 @@ public struct FindingLifecycle: Sendable {
     }
 
     func authorize(_ action: Action) throws {
-        switch AccessPolicy.decide(actor, action) {
-        case .allow: return
-        case .unauthenticated: throw PatrolError.unauthenticated
-        case .forbidden: throw PatrolError.forbidden
-        case .notFound: throw PatrolError.notFound
-        }
+        try PatrolError.enforce(AccessPolicy.decide(actor, action))
     }
 
     // MARK: - Reading
