@@ -139,7 +139,7 @@ struct EvidenceController: RouteCollection {
         } catch let error as PatrolError where [.unprocessableEntity, .unsupportedMediaType, .payloadTooLarge].contains(error.status) {
             let f = try await FindingAPIController.finding(req, campaign)
             let view = try await req.page("finding", title: "\(f.code) \(f.title)", campaign: campaign,
-                                          content: try await FindingController().findingView(req, campaign, f, error: req.t(error)))
+                                          content: try await FindingPage(req, campaign: campaign, finding: f, error: req.t(error)))
             let res = try await view.encodeResponse(for: req)
             res.status = error.status
             return res

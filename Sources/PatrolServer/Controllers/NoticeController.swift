@@ -51,7 +51,7 @@ struct NoticeController: RouteCollection {
                     let clock = RemediationClock(notifiedAt: EpochMillis(at), policy: policy, now: now)
                     if let m = clock.nextMark {
                         next = req.t("notices.nextMark", ["hours": String(m.hours),
-                                                         "left": FindingController.ageText(req, TimeInterval(m.remaining) / 1000)])
+                                                         "left": req.ageText(TimeInterval(m.remaining) / 1000)])
                     } else {
                         overdue = true
                         next = req.t("notices.overdue", ["hours": String(policy.unfixedAfterHours)])
