@@ -1,7 +1,7 @@
 import Vapor
 
 /// What a tester submits or corrects about a finding: the API's JSON body, the web form (through
-/// `FindingController.Form`) and the command line all fill this one type, and the finding
+/// `FindingForm`) and the command line all fill this one type, and the finding
 /// lifecycle checks it field by field. Absent fields are left as they are when correcting.
 public struct FindingDraft: Content {
     public var unit: String?
