@@ -2,8 +2,10 @@ import CSV
 import Foundation
 import PatrolCore
 
-/// The score sheet as CSV (UTF-8 with a byte-order mark so Excel reads the Chinese) and as an aligned
-/// terminal table, both from the JSON form `ScoreSheetDocument`, so a frozen sheet exports as published.
+/// The score sheet's columns and its CSV (UTF-8 with a byte-order mark so Excel reads the Chinese),
+/// from the JSON form `ScoreSheetDocument`, so a frozen sheet exports as published. The web's
+/// download and `patrol score --format csv` both write it here; the terminal table
+/// (`patrol score --format table`) lays out the same columns.
 public enum ScoreSheetExport {
     static let groupNames: [UnitGroup: (zh: String, en: String)] = [
         .district: ("辖市区", "District"), .regulator: ("行业主管监管部门", "Regulator"),
@@ -14,13 +16,13 @@ public enum ScoreSheetExport {
         chinese ? groupNames[g]!.zh : groupNames[g]!.en
     }
 
-    static func header(chinese: Bool) -> [String] {
+    public static func header(chinese: Bool) -> [String] {
         chinese
             ? ["排名", "组内排名", "单位编码", "单位名称", "分组", "资产数", "漏洞分值", "资产核查", "漏洞情况", "防护情况", "数据安全", "整改扣分", "总分", "待定项"]
             : ["Rank", "Group rank", "Unit", "Name", "Group", "Assets", "Points", "Asset", "Vulnerability", "Protection", "Data", "Remediation", "Total", "Pending"]
     }
 
-    static func cells(_ s: ScoreSheetDocument.Row, chinese: Bool) -> [String] {
+    public static func cells(_ s: ScoreSheetDocument.Row, chinese: Bool) -> [String] {
         let group = UnitGroup(rawValue: s.group).map { groupName($0, chinese: chinese) } ?? s.group
         return [String(s.rank), String(s.groupRank), s.unit, s.name, group, String(s.assets),
                 String(s.points), s.asset.description, s.vulnerability.description, s.protection.description,
@@ -40,22 +42,5 @@ public enum ScoreSheetExport {
         }
         writer.stream.close()
         return stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
-    }
-
-    /// A table aligned for a terminal: Chinese characters count two columns; numbers right-aligned.
-    public static func table(_ sheet: ScoreSheetDocument, chinese: Bool = true) -> String {
-        let head = header(chinese: chinese)
-        let rows = sheet.units.map { cells($0, chinese: chinese) }
-        let textColumns: Set<Int> = [2, 3, 4]
-        var widths = head.map(TerminalWidth.of)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], TerminalWidth.of(c)) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                TerminalWidth.pad(c, to: widths[i], leading: !textColumns.contains(i))
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
-        var out = [line(head), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
-        out += rows.map(line)
-        return out.joined(separator: "\n") + "\n"
     }
 }
