@@ -1,7 +1,10 @@
 import Foundation
 
 /// The lockout rule: after `maxFailures` consecutive failed logins the account is locked for
-/// `lockDuration`; a success resets the count.
+/// `lockDuration`; a success resets the count. Failures while locked are not counted (the count
+/// stops at `maxFailures`), and a lock that has run out forgets the failures before it.
+/// `User.countFailedLogin` applies this same rule in one conditional UPDATE, so that parallel
+/// attempts on any number of server processes are counted one by one.
 public struct LoginThrottle: Sendable {
     public var maxFailures: Int
     public var lockDuration: TimeInterval
@@ -17,10 +20,10 @@ public struct LoginThrottle: Sendable {
         return lockedUntil > now
     }
 
-    /// The new failure count and lock after one more failure.
-    public func afterFailure(failures: Int, now: Date) -> (failures: Int, lockedUntil: Date?) {
-        let count = failures + 1
-        if count >= maxFailures { return (0, now.addingTimeInterval(lockDuration)) }
-        return (count, nil)
+    /// The failure count and lock after one more failure; unchanged while the account is locked.
+    public func afterFailure(failures: Int, lockedUntil: Date? = nil, now: Date) -> (failures: Int, lockedUntil: Date?) {
+        if isLocked(lockedUntil: lockedUntil, now: now) { return (failures, lockedUntil) }
+        let count = (lockedUntil == nil ? failures : 0) + 1
+        return (count, count >= maxFailures ? now.addingTimeInterval(lockDuration) : nil)
     }
 }

@@ -91,36 +91,40 @@ public struct Accounts {
         return (unitID, teamID)
     }
 
-    enum LoginFailure: Error { case invalid, locked(until: Date), disabled }
+    /// Why a sign-in was refused. A wrong password, an unknown username and a locked account are
+    /// one answer (`refused`), so the answer tells no one which usernames exist or which are locked;
+    /// only someone who gave the right password to an unlocked account learns it is disabled.
+    enum LoginFailure: Error { case refused, disabled }
 
     /// Checks a password and opens a session. Every attempt is audited; the password never is.
+    /// Every attempt pays one Bcrypt verify (an unknown username against `dummyHash`, a locked
+    /// account against its own hash), so time does not tell them apart either.
     func login(username rawName: String, password: String, kind: UserSession.Kind, clientAddress: String,
                now: Date = Date()) async throws -> Result<(token: String, user: User), LoginFailure> {
         let username = rawName.trimmingCharacters(in: .whitespaces).lowercased()
         let context = AuditContext(actorID: nil, actor: username.isEmpty ? "anonymous" : username, clientAddress: clientAddress)
-        guard let user = try await User.query(on: db).filter(\.$username == username).first() else {
-            // Same work as a real check, so timing does not tell which usernames exist.
-            _ = try? await verify(password, Self.dummyHash)
+        let user = try await User.query(on: db).filter(\.$username == username).first()
+        let matches = (try? await verify(password, user?.passwordHash ?? Self.dummyHash(cost: cost))) ?? false
+        let throttle = self.throttle
+        @Sendable func refuse(_ reason: String, on db: any Database) async throws -> Result<(token: String, user: User), LoginFailure> {
             try await AuditLog.append(on: db, context, action: "login.failure", objectType: "user", objectID: username,
-                                      details: ["reason": "unknown user", "via": kind.rawValue])
-            return .failure(.invalid)
+                                      details: ["reason": reason, "via": kind.rawValue])
+            return .failure(.refused)
         }
-        if throttle.isLocked(lockedUntil: user.lockedUntil, now: now) {
-            try await AuditLog.append(on: db, context, action: "login.failure", objectType: "user", objectID: username,
-                                      details: ["reason": "locked", "via": kind.rawValue])
-            return .failure(.locked(until: user.lockedUntil!))
-        }
-        guard try await verify(password, user.passwordHash) else {
-            let (failures, lockedUntil) = throttle.afterFailure(failures: user.failedLogins, now: now)
-            user.failedLogins = failures
-            user.lockedUntil = lockedUntil
-            try await db.transaction { db in
-                try await user.save(on: db)
+        guard let user, let id = user.id else { return try await refuse("unknown user", on: db) }
+        if throttle.isLocked(lockedUntil: user.lockedUntil, now: now) { return try await refuse("locked", on: db) }
+        guard matches else {
+            return try await db.transaction { db in
+                guard let counted = try await User.countFailedLogin(id: id, throttle: throttle, now: now, on: db) else {
+                    // Locked by parallel attempts since the row was read: not counted again.
+                    return try await refuse("locked", on: db)
+                }
                 try await AuditLog.append(on: db, context, action: "login.failure", objectType: "user", objectID: username,
                                           details: ["reason": "wrong password", "via": kind.rawValue,
-                                                    "locked": lockedUntil == nil ? "no" : "15min"])
+                                                    "failures": "\(counted.failures)",
+                                                    "locked": counted.lockedUntil == nil ? "no" : "\(Int(throttle.lockDuration / 60))min"])
+                return .failure(.refused)
             }
-            return lockedUntil.map { .failure(.locked(until: $0)) } ?? .failure(.invalid)
         }
         if user.disabled {
             try await AuditLog.append(on: db, context, action: "login.failure", objectType: "user", objectID: username,
@@ -128,17 +132,17 @@ public struct Accounts {
             return .failure(.disabled)
         }
         let token = SessionToken.generate()
-        user.failedLogins = 0
-        user.lockedUntil = nil
-        user.lastLoginAt = now
-        try await db.transaction { db in
-            try await user.save(on: db)
-            try await UserSession(tokenHash: SessionToken.digest(token), userID: user.requireID(), kind: kind,
+        return try await db.transaction { db in
+            guard try await User.clearFailedLogins(id: id, now: now, on: db) else { return try await refuse("locked", on: db) }
+            user.failedLogins = 0
+            user.lockedUntil = nil
+            user.lastLoginAt = now
+            try await UserSession(tokenHash: SessionToken.digest(token), userID: id, kind: kind,
                                   clientAddress: clientAddress, now: now).create(on: db)
-            try await AuditLog.append(on: db, AuditContext(actorID: user.id, actor: username, clientAddress: clientAddress),
+            try await AuditLog.append(on: db, AuditContext(actorID: id, actor: username, clientAddress: clientAddress),
                                       action: "login.success", objectType: "user", objectID: username, details: ["via": kind.rawValue])
+            return .success((token, user))
         }
-        return .success((token, user))
     }
 
     func logout(session: UserSession, user: User, clientAddress: String) async throws {
@@ -170,6 +174,10 @@ public struct Accounts {
         try await setPassword(user, to: password, mustChange: false, keepSession: nil, context: context, action: "user.password.set")
     }
 
+    /// Every way of setting a password ends the user's other sessions and revokes their gateway
+    /// token: whoever held the old password may have read the token too (it is shown on the
+    /// gateway page). The tester issues a new one there; the gateway drops the old one at its next
+    /// refresh, within a second.
     private func setPassword(_ user: User, to password: String, mustChange: Bool, keepSession: UserSession?,
                              context: AuditContext, action: String) async throws {
         user.passwordHash = try await hash(password)
@@ -177,12 +185,15 @@ public struct Accounts {
         user.passwordChangedAt = Date()
         user.failedLogins = 0
         user.lockedUntil = nil
+        let hadGatewayToken = user.gatewayTokenHash != nil
+        user.gatewayTokenHash = nil
         try await db.transaction { db in
             try await user.save(on: db)
             var others = UserSession.query(on: db).filter(\.$user.$id == (try user.requireID()))
             if let keep = keepSession?.id { others = others.filter(\.$id != keep) }
             try await others.delete()
-            try await AuditLog.append(on: db, context, action: action, objectType: "user", objectID: user.username)
+            try await AuditLog.append(on: db, context, action: action, objectType: "user", objectID: user.username,
+                                      details: hadGatewayToken ? ["gatewayToken": "revoked"] : [:])
         }
     }
 
@@ -197,8 +208,12 @@ public struct Accounts {
         }
     }
 
-    /// A Bcrypt hash of nothing anyone knows, to spend equal time on unknown usernames.
-    static let dummyHash: String = (try? Bcrypt.hash(SessionToken.generate(), cost: 12)) ?? ""
+    /// A well-formed Bcrypt hash at `cost` that no password matches (its checksum was never
+    /// computed from one), verified for unknown usernames so they cost what a real account costs.
+    /// Built, not hashed: hashing would cost a Bcrypt run at start or on the first unknown name.
+    static func dummyHash(cost: Int) -> String {
+        "$2b$" + (cost < 10 ? "0\(cost)" : "\(cost)") + "$" + "Pu9zJ8eHtWxQ3nLmB2kR4e" + "Ka7hY1vX5cD9fG3jL6nP0sT2wZ4bE8q"
+    }
 }
 
 extension String {

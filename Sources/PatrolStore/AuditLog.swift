@@ -33,6 +33,12 @@ public enum AuditLog {
             if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 // Serialises appenders so two entries never claim the same predecessor.
                 try await sql.raw("SELECT pg_advisory_xact_lock(7419001)").run()
+            } else if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                // The same on SQLite: take the write lock before reading the last entry. A transaction
+                // that reads first and writes after cannot wait for another appender without
+                // deadlocking, so SQLite fails it at once ("database is locked"), and a burst of
+                // parallel appends (failed sign-ins) answered 500. Starting with a write waits instead.
+                try await sql.raw("UPDATE \(ident: AuditEvent.schema) SET seq = seq WHERE 0 = 1").run()
             }
             let last = try await AuditEvent.query(on: db).sort(\.$seq, .descending).first()
             let event = AuditEvent()

@@ -38,7 +38,7 @@ struct AuthController: RouteCollection {
         if req.currentUser != nil { return req.redirect(to: SiteURL.campaigns.path) }
         let expired = req.storage[SessionExpiredKey.self] == true
         let view = try await req.page("login", title: req.t("login.title"), content: LoginView(
-            username: "", next: safeNext(req.query[String.self, at: "next"]) ?? "",
+            username: "", next: ReturnPath(req.query[String.self, at: "next"])?.path ?? "",
             error: nil, notice: expired ? req.t("login.expired") : nil))
         return try await view.encodeResponse(for: req)
     }
@@ -55,21 +55,16 @@ struct AuthController: RouteCollection {
             .login(username: form.username, password: form.password, kind: .web, clientAddress: req.clientAddress)
         switch result {
         case .success(let (token, user)):
-            let target = user.mustChangePassword ? SiteURL.password.path : safeNext(form.next) ?? SiteURL.campaigns.path
+            let target = user.mustChangePassword ? SiteURL.password.path : ReturnPath(form.next)?.path ?? SiteURL.campaigns.path
             let response = req.redirect(to: target, redirectType: .normal)
             response.cookies[IdentityMiddleware.cookieName] = HTTPCookies.Value(
                 string: token, path: "/", isSecure: req.application.patrolOptions.secureCookies,
                 isHTTPOnly: true, sameSite: .lax)
             return response
         case .failure(let failure):
-            let message: String
-            switch failure {
-            case .invalid: message = req.t("login.invalid")
-            case .disabled: message = req.t("login.disabled")
-            case .locked(let until): message = req.t("login.locked", ["time": Self.clock(until, req)])
-            }
+            let message = req.t(failure == .disabled ? "login.disabled" : "login.invalid")
             let view = try await req.page("login", title: req.t("login.title"), content: LoginView(
-                username: form.username, next: safeNext(form.next) ?? "", error: message, notice: nil))
+                username: form.username, next: ReturnPath(form.next)?.path ?? "", error: message, notice: nil))
             let response = try await view.encodeResponse(for: req)
             response.status = .unauthorized
             return response
@@ -123,23 +118,10 @@ struct AuthController: RouteCollection {
 
     func switchLanguage(req: Request) async throws -> Response {
         let language = Localizer.Language(rawValue: req.parameters.get("language") ?? "") ?? .zh
-        let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]) ?? SiteURL.home.path)
+        let response = req.redirect(to: ReturnPath(req.query[String.self, at: "next"])?.path ?? SiteURL.home.path)
         response.cookies["patrol_lang"] = HTTPCookies.Value(string: language.rawValue, maxAge: 365 * 86400, path: "/",
                                                            isHTTPOnly: true, sameSite: .lax)
         return response
-    }
-
-    /// Only a path on this site, so the login page cannot be used to send people elsewhere.
-    func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\") else { return nil }
-        return next
-    }
-
-    static func clock(_ date: Date, _ req: Request) -> String {
-        let f = DateFormatter()
-        f.timeZone = req.application.patrolOptions.timeZone
-        f.dateFormat = "HH:mm"
-        return f.string(from: date)
     }
 
     // MARK: API
@@ -160,13 +142,10 @@ struct AuthController: RouteCollection {
             .login(username: body.username, password: body.password, kind: .api, clientAddress: req.clientAddress) {
         case .success(let (token, user)):
             return TokenResponse(token: token, user: try await dto(user, on: req.db))
-        case .failure(.locked(let until)):
-            throw PatrolError(.tooManyRequests, code: "locked", key: "login.locked", values: ["time": Self.clock(until, req)],
-                              detail: "account locked after repeated failures until \(ISO8601DateFormatter().string(from: until))")
         case .failure(.disabled):
             throw PatrolError(.unauthorized, code: "disabled", key: "login.disabled", detail: "account disabled")
-        case .failure(.invalid):
-            throw PatrolError(.unauthorized, code: "invalid_credentials", key: "login.invalid", detail: "wrong username or password")
+        case .failure(.refused):
+            throw PatrolError(.unauthorized, code: "invalid_credentials", key: "login.invalid")
         }
     }
 
