@@ -7,9 +7,14 @@ struct CSRFMiddleware: AsyncMiddleware {
     static let cookieName = "patrol_csrf"
     static let fieldName = "_csrf"
     let secureCookies: Bool
-    /// Bodies of web forms are read here (to find the token), up to this size for file uploads
-    /// and 1 MiB otherwise; larger ones are refused with 413 before any handler runs.
+    /// Bodies of web forms are read here (to find the token), up to this size for a signed-in
+    /// user's file upload and `formMaxBytes` otherwise; larger ones are refused with 413 before any
+    /// handler runs.
     var uploadMaxBytes: Int = 20 * 1024 * 1024
+    /// What a form without a session may send (the sign-in form is a few hundred bytes). Vapor
+    /// streams a body with back-pressure until someone collects it, so this is also the most a
+    /// stranger can make the server hold before the token is checked.
+    static let formMaxBytes = 1 << 20
 
     struct Form: Decodable { var _csrf: String? }
 
@@ -22,8 +27,17 @@ struct CSRFMiddleware: AsyncMiddleware {
         request.storage[CSRFTokenKey.self] = token
 
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
-            let multipart = request.headers.contentType?.type == "multipart"
-            _ = try await request.body.collect(max: multipart ? uploadMaxBytes + 64 * 1024 : 1 << 20).get()
+            let upload = request.headers.contentType?.type == "multipart" && request.currentUser != nil
+            let max = upload ? uploadMaxBytes + 64 * 1024 : Self.formMaxBytes
+            // A declared length over the cap is refused before a byte of the body is read.
+            if let declared = request.headers.first(name: .contentLength).flatMap(Int.init), declared > max {
+                throw Self.tooLarge(max)
+            }
+            do {
+                _ = try await request.body.collect(max: max).get()
+            } catch let abort as Abort where abort.status == .payloadTooLarge {
+                throw Self.tooLarge(max)
+            }
             let sent = (try? request.content.decode(Form.self))?._csrf ?? request.headers.first(name: "X-CSRF-Token")
             guard let existing, let sent, SessionToken.constantTimeEqual(existing, sent) else {
                 throw PatrolError.csrf
@@ -35,6 +49,12 @@ struct CSRFMiddleware: AsyncMiddleware {
                 string: token, path: "/", isSecure: secureCookies, isHTTPOnly: true, sameSite: .strict)
         }
         return response
+    }
+}
+
+extension CSRFMiddleware {
+    static func tooLarge(_ max: Int) -> PatrolError {
+        PatrolError(.payloadTooLarge, code: "too_large", key: "error.bodyTooLarge", values: ["mb": "\(max >> 20)"])
     }
 }
 
