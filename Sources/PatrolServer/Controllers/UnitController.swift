@@ -34,23 +34,7 @@ struct UnitController: RouteCollection {
     }
 
     func assetCounts(_ req: Request, _ campaign: Campaign) async throws -> [UUID: Int] {
-        let unitIDs = try await Asset.query(on: req.db).filter(\.$campaign.$id == campaign.requireID()).all(\.$unit.$id)
-        return Dictionary(grouping: unitIDs, by: { $0 }).mapValues(\.count)
-    }
-
-    struct ListView: Encodable {
-        struct Row: Encodable {
-            var code, name, href, category, group, groupName: String
-            var assets: Int
-            var liaisons: Int?
-        }
-        typealias Option = SelectOption
-        var rows: [Row]
-        var categories: [Option]
-        var groups: [Option]
-        var q: String
-        var showLiaisons: Bool
-        var total: Int
+        try await Asset.countsByUnit(campaignID: campaign.requireID(), on: req.db)
     }
 
     func list(req: Request) async throws -> View {
@@ -58,65 +42,18 @@ struct UnitController: RouteCollection {
         let actor = try req.requireActor()
         let filter = try req.query.decode(Filter.self)
         let units = try await visibleUnits(req, campaign, filter)
-        let counts = try await assetCounts(req, campaign)
         let showLiaisons = units.contains { AccessPolicy.decide(actor, .viewLiaisonContacts(unitID: $0.id!)) == .allow }
-        var liaisonCounts: [UUID: Int] = [:]
-        if showLiaisons, !units.isEmpty {
-            let ids = try await Liaison.query(on: req.db).filter(\.$unit.$id ~~ units.compactMap(\.id)).all(\.$unit.$id)
-            liaisonCounts = Dictionary(grouping: ids, by: { $0 }).mapValues(\.count)
-        }
-        let allCategories = try await campaign.$units.query(on: req.db).all(\.$category)
-        let categories = Array(Set(allCategories)).sorted().map {
-            ListView.Option(value: $0, label: $0, selected: $0 == filter.category)
-        }
-        let groups = UnitGroup.allCases.map {
-            ListView.Option(value: $0.rawValue, label: req.t("unit.group.\($0.rawValue)"), selected: $0.rawValue == filter.group)
-        }
-        let rows = units.map { u in
-            ListView.Row(code: u.code, name: u.name, href: campaign.url(.unit(.value(u.code), .page)).path, category: u.category, group: u.group.rawValue,
-                         groupName: req.t("unit.group.\(u.group.rawValue)"), assets: counts[u.id!] ?? 0,
-                         liaisons: showLiaisons ? liaisonCounts[u.id!] ?? 0 : nil)
-        }
-        return try await req.page("units", title: req.t("units.title"), campaign: campaign, content: ListView(
-            rows: rows, categories: categories, groups: groups, q: filter.q ?? "", showLiaisons: showLiaisons, total: rows.count))
-    }
-
-    struct UnitView: Encodable {
-        struct AssetRow: Encodable {
-            var code, editHref, deleteAction, kind, kindName, target, origin, originName: String
-            var ports, note: String?
-        }
-        var code, name, category, groupName: String
-        var note: String?
-        var parent: String?
-        var liaisons: [UnitDTO.LiaisonDTO]?
-        var assets: [AssetRow]
-        var canDeclare: Bool
-        var declarationClosed: Bool
-        var newAssetHref: String
+        let liaisonCounts = showLiaisons ? try await Liaison.countsByUnit(units.compactMap(\.id), on: req.db) : nil
+        let categories = Array(Set(try await campaign.$units.query(on: req.db).all(\.$category))).sorted()
+        let content = UnitListPage(req, campaign: campaign, units: units, categories: categories,
+                                   assetCounts: try await assetCounts(req, campaign), liaisonCounts: liaisonCounts, filter: filter)
+        return try await req.page("units", title: req.t("units.title"), campaign: campaign, content: content)
     }
 
     func show(req: Request) async throws -> View {
         let campaign = try await req.campaign()
         let unit = try await req.unit(in: campaign)
-        let actor = try req.requireActor()
-        let unitID = try unit.requireID()
-        var liaisons: [UnitDTO.LiaisonDTO]?
-        if AccessPolicy.decide(actor, .viewLiaisonContacts(unitID: unitID)) == .allow {
-            liaisons = try await unit.$liaisons.query(on: req.db).sort(\.$position).all().map { .init(name: $0.name, phone: $0.phone) }
-        }
-        let assets = try await Asset.query(on: req.db).filter(\.$campaign.$id == campaign.requireID())
-            .filter(\.$unit.$id == unitID).sort(\.$code).all()
-        let decision = AccessPolicy.decide(actor, .declareAsset(unitID: unitID, campaignState: campaign.state))
-        let mayEverDeclare = AccessPolicy.decide(actor, .declareAsset(unitID: unitID, campaignState: .draft)) == .allow
-        let parent = try await unit.$parent.get(on: req.db)?.name
-        let content = UnitView(
-            code: unit.code, name: unit.name, category: unit.category, groupName: req.t("unit.group.\(unit.group.rawValue)"),
-            note: unit.note, parent: parent, liaisons: liaisons,
-            assets: assets.map { AssetController.row($0, req, campaign) },
-            canDeclare: decision == .allow, declarationClosed: mayEverDeclare && decision != .allow,
-            newAssetHref: campaign.url(.unit(.value(unit.code), .newAsset)).path)
-        return try await req.page("unit", title: unit.name, campaign: campaign, content: content)
+        return try await req.page("unit", title: unit.name, campaign: campaign, content: try await UnitPage(req, campaign: campaign, unit: unit))
     }
 
     func dto(_ req: Request, _ unit: PatrolStore.Unit, assets: Int) async throws -> UnitDTO {

@@ -1,0 +1,29 @@
+import PatrolCore
+import PatrolStore
+import Vapor
+
+/// The campaign's assets (`assets` template), searchable by text, unit and kind.
+struct AssetListPage: Encodable {
+    struct Row: Encodable {
+        var asset: AssetRow
+        var unitCode, unitName, unitHref: String
+    }
+    typealias Option = SelectOption
+    var rows: [Row]
+    var kinds: [Option]
+    var q: String
+    var unit: String
+    var total: Int
+}
+
+extension AssetListPage {
+    /// The page over `assets`, those the reader may see that match `filter` (units loaded).
+    init(_ req: Request, campaign: Campaign, assets: [Asset], filter: AssetController.Filter) {
+        let kinds = AssetKind.allCases.map {
+            Option(value: $0.rawValue, label: req.t("asset.kind.\($0.rawValue)"), selected: $0.rawValue == filter.kind)
+        }
+        let rows = assets.map { Row(asset: AssetRow($0, req, campaign: campaign), unitCode: $0.unit.code, unitName: $0.unit.name,
+                                    unitHref: campaign.url(.unit(.value($0.unit.code), .page)).path) }
+        self.init(rows: rows, kinds: kinds, q: filter.q ?? "", unit: filter.unit ?? "", total: rows.count)
+    }
+}

@@ -1,0 +1,39 @@
+import Fluent
+import PatrolCore
+import PatrolStore
+import Vapor
+
+/// A unit's page (`unit` template): who it is, its liaisons for those who may see contacts, and
+/// its assets with what the reader may do to them.
+struct UnitPage: Encodable {
+    var code, name, category, groupName: String
+    var note: String?
+    var parent: String?
+    var liaisons: [UnitDTO.LiaisonDTO]?
+    var assets: [AssetRow]
+    var canDeclare: Bool
+    var declarationClosed: Bool
+    var newAssetHref: String
+}
+
+extension UnitPage {
+    init(_ req: Request, campaign: Campaign, unit: PatrolStore.Unit) async throws {
+        let actor = try req.requireActor()
+        let unitID = try unit.requireID()
+        var liaisons: [UnitDTO.LiaisonDTO]?
+        if AccessPolicy.decide(actor, .viewLiaisonContacts(unitID: unitID)) == .allow {
+            liaisons = try await unit.$liaisons.query(on: req.db).sort(\.$position).all().map { .init(name: $0.name, phone: $0.phone) }
+        }
+        let assets = try await Asset.query(on: req.db).filter(\.$campaign.$id == campaign.requireID())
+            .filter(\.$unit.$id == unitID).sort(\.$code).all()
+        let decision = AccessPolicy.decide(actor, .declareAsset(unitID: unitID, campaignState: campaign.state))
+        let mayEverDeclare = AccessPolicy.decide(actor, .declareAsset(unitID: unitID, campaignState: .draft)) == .allow
+        let parent = try await unit.$parent.get(on: req.db)?.name
+        self.init(
+            code: unit.code, name: unit.name, category: unit.category, groupName: req.t("unit.group.\(unit.group.rawValue)"),
+            note: unit.note, parent: parent, liaisons: liaisons,
+            assets: assets.map { AssetRow($0, req, campaign: campaign) },
+            canDeclare: decision == .allow, declarationClosed: mayEverDeclare && decision != .allow,
+            newAssetHref: campaign.url(.unit(.value(unit.code), .newAsset)).path)
+    }
+}
