@@ -25,9 +25,10 @@ struct CampaignController: RouteCollection {
 
     func list(req: Request) async throws -> View {
         let campaigns = try await Campaign.query(on: req.db).sort(\.$startsAt, .descending).all()
+        let unitCounts = try await CampaignUnit.countsByCampaign(on: req.db)
         var rows: [ListView.Row] = []
         for c in campaigns {
-            let units = try await CampaignUnit.query(on: req.db).filter(\.$campaign.$id == c.requireID()).count()
+            let units = unitCounts[try c.requireID()] ?? 0
             rows.append(.init(code: c.code, name: c.name, href: c.url(.overview).path,
                               window: "\(req.timeText(c.startsAt, in: c)) — \(req.timeText(c.endsAt, in: c))",
                               state: c.state.rawValue, stateName: req.t("campaign.state.\(c.state.rawValue)"),
@@ -56,7 +57,6 @@ struct CampaignController: RouteCollection {
         let id = try campaign.requireID()
         let actor = try req.requireActor()
         let scope = AccessPolicy.findingCountScope(for: actor)
-        let findingQuery = Finding.query(on: req.db, campaignID: id, scope: scope)
         let assetQuery = Asset.query(on: req.db).filter(\.$campaign.$id == id)
         var unitCount = try await CampaignUnit.query(on: req.db).filter(\.$campaign.$id == id).count()
         // A unit sees its own assets (and, by its scope, only findings notified to it).
@@ -70,8 +70,7 @@ struct CampaignController: RouteCollection {
         case .team: title = req.t("overview.findings.team")
         case .all, .none: title = req.t("overview.findings.all")
         }
-        let findings = try await findingQuery.all(\.$status)
-        let counts = Dictionary(grouping: findings, by: { $0 }).mapValues(\.count)
+        let counts = try await Finding.statusCounts(on: req.db, campaignID: id, scope: scope)
         let stats = FindingStatus.allCases.compactMap { s -> OverviewView.Stat? in
             guard let n = counts[s] else { return nil }
             return .init(label: req.t("finding.status.\(s.rawValue)"), value: n, state: s.rawValue)

@@ -43,11 +43,9 @@ struct TeamController: RouteCollection {
         }
         var submitted: [UUID: Int] = [:], counted: [UUID: Int] = [:]
         if showCounts {
-            let rows = try await Finding.query(on: req.db).filter(\.$campaign.$id == campaign.requireID())
-                .field(\.$team.$id).field(\.$status).all()
-            for f in rows {
-                submitted[f.$team.id, default: 0] += 1
-                if f.status.isCounted { counted[f.$team.id, default: 0] += 1 }
+            for (team, byStatus) in try await Finding.statusCountsByTeam(on: req.db, campaignID: campaign.requireID()) {
+                submitted[team] = byStatus.values.reduce(0, +)
+                counted[team] = byStatus.filter { $0.key.isCounted }.values.reduce(0, +)
             }
         }
         let rows = links.map { link in
