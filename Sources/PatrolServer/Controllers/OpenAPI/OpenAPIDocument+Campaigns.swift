@@ -1,0 +1,56 @@
+import Foundation
+
+/// The part of the API description for campaigns, their units, assets and testing teams.
+extension OpenAPIDocument {
+    static let campaignsOperations: [Operation] = [
+        .init(method: "get", url: .api(.campaigns), summary: "List campaigns", tag: "campaigns", response: "CampaignList"),
+        .init(method: "get", url: .api(.campaign(.key, .overview)), summary: "One campaign", tag: "campaigns", response: "Campaign"),
+        .init(method: "get", url: .api(.campaign(.key, .units)),
+              summary: "Participating units (liaisons: their own); filters category, group, q", tag: "units", response: "UnitList"),
+        .init(method: "get", url: .api(.campaign(.key, .unit(.key, .page))), summary: "One unit; liaisons omitted for testers",
+              tag: "units", response: "Unit"),
+        .init(method: "get", url: .api(.campaign(.key, .assets)), summary: "Assets (liaisons: their unit's); filters q, unit, kind",
+              tag: "assets", response: "AssetList"),
+        .init(method: "post", url: .api(.campaign(.key, .assets)),
+              summary: "Declare an asset (liaison of the unit before the campaign runs, or admin)", tag: "assets",
+              request: "AssetCreate", response: "Asset", status: 201),
+        .init(method: "get", url: .api(.campaign(.key, .asset(.key, .page))), summary: "One asset", tag: "assets", response: "Asset"),
+        .init(method: "patch", url: .api(.campaign(.key, .asset(.key, .page))), summary: "Correct an asset", tag: "assets",
+              request: "AssetUpdate", response: "Asset"),
+        .init(method: "delete", url: .api(.campaign(.key, .asset(.key, .page))), summary: "Remove an asset", tag: "assets", status: 204),
+        .init(method: "get", url: .api(.campaign(.key, .teams)), summary: "Testing teams of the campaign", tag: "teams",
+              response: "TeamList"),
+        .init(method: "post", url: .api(.campaign(.key, .team(.key, .suspend))),
+              summary: "Suspend a team: its requests are refused and its connections closed within a second (admin)", tag: "teams",
+              response: "Team"),
+        .init(method: "post", url: .api(.campaign(.key, .team(.key, .resume))), summary: "Resume a suspended team (admin)",
+              tag: "teams", response: "Team"),
+        .init(method: "patch", url: .api(.campaign(.key, .team(.key, .page))), summary: "Switch HTTPS interception for a team (admin)",
+              tag: "teams", request: "TeamPatch", response: "Team"),
+    ]
+
+    static var campaignsSchemas: [String: Any] { [
+        "TeamPatch": object(["interception": boolean], required: ["interception"]),
+        "Campaign": object(["code": string, "name": string, "timeZone": string, "startsAt": dateTime, "endsAt": dateTime,
+                            "scoredAt": dateTime, "state": ["type": "string", "enum": ["draft", "running", "closed", "published"]],
+                            "demo": boolean], required: ["code", "name", "timeZone", "startsAt", "endsAt", "state", "demo"]),
+        "CampaignList": ["type": "array", "items": ref("Campaign")],
+        "Unit": object(["code": string, "name": string, "category": string,
+                        "group": ["type": "string", "enum": ["district", "regulator", "department"]],
+                        "parent": string, "note": string, "assets": integer,
+                        "liaisons": ["type": "array", "items": object(["name": string, "phone": string], required: ["name", "phone"])]],
+                       required: ["code", "name", "category", "group", "assets"]),
+        "UnitList": ["type": "array", "items": ref("Unit")],
+        "Asset": object(["code": string, "unit": string,
+                         "kind": ["type": "string", "enum": ["website", "domain", "ip", "cidr", "cloud", "app", "other"]],
+                         "target": string, "ports": string, "origin": ["type": "string", "enum": ["declared", "discovered"]],
+                         "note": string], required: ["code", "unit", "kind", "target", "origin"]),
+        "AssetList": ["type": "array", "items": ref("Asset")],
+        "AssetCreate": object(["unit": string, "kind": string, "target": string, "ports": string, "origin": string, "note": string],
+                              required: ["unit", "kind", "target"]),
+        "AssetUpdate": object(["kind": string, "target": string, "ports": string, "origin": string, "note": string], required: []),
+        "Team": object(["code": string, "name": string, "company": string, "state": ["type": "string", "enum": ["active", "suspended"]],
+                        "interception": boolean], required: ["code", "name", "state", "interception"]),
+        "TeamList": ["type": "array", "items": ref("Team")],
+    ] }
+}
