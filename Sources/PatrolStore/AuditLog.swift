@@ -37,7 +37,8 @@ public enum AuditLog {
                 // The same on SQLite: take the write lock before reading the last entry. A transaction
                 // that reads first and writes after cannot wait for another appender without
                 // deadlocking, so SQLite fails it at once ("database is locked"), and a burst of
-                // parallel appends (failed sign-ins) answered 500. Starting with a write waits instead.
+                // parallel appends (failed sign-ins) answered 500. Starting with a write waits instead;
+                // this one matches no row, so the append-only triggers have nothing to refuse.
                 try await sql.raw("UPDATE \(ident: AuditEvent.schema) SET seq = seq WHERE 0 = 1").run()
             }
             let last = try await AuditEvent.query(on: db).sort(\.$seq, .descending).first()
