@@ -114,8 +114,12 @@ extension HTTPProxyHandler {
         case .end(let trailers):
             let keepAlive = exchange.keepAlive && exchange.requestEnded
             if exchange.upstreamKeepAlive { upstream?.reusable = true } else {
-                upstream?.channel.close(promise: nil)
+                // Let go of the link before closing it: the close runs `upstreamClosed` at once,
+                // which would otherwise take this complete answer for one cut short, record it a
+                // second time and close the client before the answer's end was written.
+                let finished = upstream
                 upstream = nil
+                finished?.channel.close(promise: nil)
             }
             finish(exchange)
             self.exchange = nil

@@ -19,7 +19,7 @@ extension GatewayLiveTests {
     }
 
     /// Traffic from two teams: T01 one allowed request and one refused, T02 one allowed request.
-    func traffic(_ rig: Rig) async throws {
+    func traffic(_ rig: GatewayRig) async throws {
         _ = try viaProxy(rig, ["--data-binary", "DROP TABLE t01", "http://127.0.0.1:\(rig.http.port)/echo"])
         _ = try viaProxy(rig, ["http://203.0.113.9/outside"])
         _ = try viaProxy(rig, user: "gw-tester2", token: rig.token2, ["http://127.0.0.1:\(rig.http.port)/team-two"])
@@ -27,7 +27,7 @@ extension GatewayLiveTests {
     }
 
     func testTestersSeeOnlyTheirTeamsRecordsAndFiltersNameBadInput() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let app = rig.app
             try await app.makeUser("gw-liaison", .liaison, unit: "D01")
             try await traffic(rig)
@@ -96,7 +96,7 @@ extension GatewayLiveTests {
     }
 
     func testExportAttachAndReplayForARetest() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let app = rig.app
             try await traffic(rig)
             let reviewer = try await api(app, "gw-reviewer")
@@ -159,7 +159,7 @@ extension GatewayLiveTests {
     }
 
     func testSwitchesThroughTheAPIApplyAtOnce() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let app = rig.app
             try await app.makeUser("gw-admin", .admin)
             app.gateway = rig.gateway
@@ -242,7 +242,7 @@ extension GatewayLiveTests {
     }
 
     func testCATokenAndTesterSettings() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let app = rig.app
             app.gateway = rig.gateway
             app.gatewayAddress = "127.0.0.1:\(rig.port)"
@@ -306,7 +306,7 @@ extension GatewayLiveTests {
     /// A second gateway node on the same database, refreshing on its own as `patrol gateway` does,
     /// picks up a suspension made elsewhere within a second, and its records reach the database.
     func testAnotherNodePicksUpChangesWithinASecond() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let node = Gateway(database: { rig.app.db }, dataDirectory: rig.data, environment: [:],
                                resolver: StaticResolver([:]), logger: rig.app.logger)
             let port = try await node.start(host: "127.0.0.1", port: 0)
@@ -337,7 +337,7 @@ extension GatewayLiveTests {
     /// (and every retry of it, while the queue fills behind it): the rows are written as the removal
     /// would have left them.
     func testRowsOfRemovedCampaignsTeamsAndTestersDoNotBlockTheQueue() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let db = rig.app.db
             let found = try await Campaign.query(on: db).filter(\.$code == "CZ2022").first()
             let campaign = try XCTUnwrap(found).requireID()
@@ -366,7 +366,7 @@ extension GatewayLiveTests {
     /// A write that fails (here: the table is briefly away) puts the batch back; the next write
     /// stores each body once, compressed once.
     func testFailedWriteKeepsTheBatchAndCompressesBodiesOnce() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             guard let sql = rig.app.db as? any SQLDatabase else { return XCTFail("SQL database expected") }
             var row = GatewayRecordRow(client: "127.0.0.1:1", kind: "http", url: "http://127.0.0.1/kept", host: "127.0.0.1",
                                        port: 80, startedAt: Date(), decision: "allowed")
@@ -400,7 +400,7 @@ extension GatewayLiveTests {
     /// INSERT, on PostgreSQL the multi-row INSERT): set and unset values, text that needs escaping,
     /// and empty strings and bodies, which must stay empty rather than become NULL.
     func testEveryRecordedColumnReadsBackAsWritten() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let db = rig.app.db
             let foundCampaign = try await Campaign.query(on: db).filter(\.$code == "CZ2022").first()
             let campaign = try XCTUnwrap(foundCampaign).requireID()
@@ -486,7 +486,7 @@ extension GatewayLiveTests {
     /// engine. PostgreSQL cannot store NUL in text: such a row used to fail its batch on every retry,
     /// until the full queue stopped the gateway reading for everyone.
     func testNULBytesInRecordedTextDoNotBlockTheQueue() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             var row = GatewayRecordRow(client: "127.0.0.1:1", kind: "socks", url: "a\u{0}b.gw.test:80", host: "a\u{0}b.gw.test", port: 80,
                                        startedAt: Date(), decision: "denied")
             row.username = "gw\u{0}tester"
@@ -508,7 +508,7 @@ extension GatewayLiveTests {
     /// not hold up its batch: the other rows are written, the refused row is stored without its
     /// headers and bodies and flagged for the organiser, and a row refused even so is dropped.
     func testARowTheDatabaseRefusesDoesNotHoldUpTheOthers() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let db = rig.app.db
             guard let sql = db as? any SQLDatabase else { return XCTFail("SQL database expected") }
             let poison = "http://127.0.0.1/poison", refused = "http://127.0.0.1/refused"
@@ -553,7 +553,7 @@ extension GatewayLiveTests {
     /// A database that fails every write (the table is away) is not taken for a bad row: the whole
     /// batch goes back to the queue and nothing is stored incomplete.
     func testAFailingDatabaseIsNotTakenForABadRow() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             guard let sql = rig.app.db as? any SQLDatabase else { return XCTFail("SQL database expected") }
             for i in 0..<10 {
                 rig.gateway.record(GatewayRecordRow(client: "127.0.0.1:1", kind: "http", url: "http://127.0.0.1/\(i)",
@@ -576,7 +576,7 @@ extension GatewayLiveTests {
     /// On SQLite the gateway's writing connection waits for another writer (the web application
     /// in the middle of a transaction) instead of failing the batch.
     func testSQLiteRecordWriterWaitsForAnotherWriter() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let db = rig.app.db
             guard try await SQLiteRecordWriter.file(of: db) != nil else { return }
             let locked = expectation(description: "the other transaction holds the write lock")
@@ -602,7 +602,7 @@ extension GatewayLiveTests {
 
     /// Stopping writes everything queued, in batches, before it returns (SIGTERM on `patrol gateway`).
     func testStoppingWritesEveryQueuedRecord() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             for i in 0..<(RecordBatcher.batchLimit * 2 + 123) {
                 rig.gateway.record(GatewayRecordRow(client: "127.0.0.1:1", kind: "http", url: "http://127.0.0.1/\(i)", host: "127.0.0.1",
                                                     port: 80, startedAt: Date(), decision: "allowed"))

@@ -15,79 +15,11 @@ import XCTVapor
 /// servers (plain HTTP and TLS) on both databases: HTTP, HTTPS tunnel, intercepted HTTPS, SOCKS5,
 /// out of scope, private address, bad credentials, kill switch, rate limit, rebinding, body cap.
 final class GatewayLiveTests: XCTestCase {
-    struct Rig {
-        var app: Application
-        var gateway: Gateway
-        var port: Int
-        var http: TestUpstream
-        var https: TestUpstream
-        var token: String
-        var token2: String
-        var campaign: Campaign
-        var data: URL
-
-        func flush() async throws { try await gateway.batcher.flush(on: app.db) }
-
-        func records() async throws -> [GatewayRecord] {
-            try await flush()
-            return try await GatewayRecord.query(on: app.db).sort(\.$id).all()
-        }
-    }
-
-    /// The demo campaign, running now; D01 gets an asset naming 127.0.0.1 on the two upstream ports
-    /// and a domain resolved by a fixed table (a rebinding attempt among its names).
-    func withRig(_ body: (Rig) async throws -> Void) async throws {
-        try await withEachDatabase { app, _ in
-            try await app.loadDemoCampaign()
-            let campaign = try await Campaign.find(code: "CZ2022", on: app.db)!
-            campaign.state = .running
-            campaign.startsAt = Date().addingTimeInterval(-86_400)
-            campaign.endsAt = Date().addingTimeInterval(86_400)
-            try await campaign.save(on: app.db)
-            let http = try await TestUpstream.start(tls: nil)
-            let data = URL(fileURLWithPath: app.patrolOptions.dataDirectory)
-            let upstreamCA = try CampaignCA.loadOrCreate(dataDirectory: data, campaign: "UPSTREAM")
-            let https = try await TestUpstream.start(tls: try upstreamCA.serverContext(for: "localhost"))
-            let d01 = try await Unit.query(on: app.db).filter(\.$code == "D01").first()!
-            try await Asset(campaignID: campaign.requireID(), unitID: d01.requireID(), code: "D01-LOOP", kind: .ip,
-                            target: "127.0.0.1", ports: "\(http.port),\(https.port)", origin: .declared).create(on: app.db)
-            try await Asset(campaignID: campaign.requireID(), unitID: d01.requireID(), code: "D01-NAMES", kind: .domain,
-                            target: "*.gw.test", origin: .declared).create(on: app.db)
-            try await app.makeUser("gw-tester", .tester, team: "T01")
-            try await app.makeUser("gw-tester2", .tester, team: "T02")
-            try await app.makeUser("gw-reviewer", .reviewer)
-            let token = try await GatewayToken.rotate(username: "gw-tester", on: app.db)
-            let token2 = try await GatewayToken.rotate(username: "gw-tester2", on: app.db)
-            let resolver = StaticResolver([
-                "www.gw.test": [try XCTUnwrap(IPAddress("127.0.0.1"))],
-                // Named by a wildcard asset, but resolving to a loopback address no asset names.
-                "rebind.gw.test": [try XCTUnwrap(IPAddress("127.0.0.2"))],
-            ])
-            let gateway = Gateway(database: { app.db }, dataDirectory: data, environment: [:], resolver: resolver,
-                                  logger: app.logger, refreshInterval: .seconds(3600), flushInterval: .seconds(3600))
-            let port = try await gateway.start(host: "127.0.0.1", port: 0)
-            app.gateway = gateway
-            let rig = Rig(app: app, gateway: gateway, port: port, http: http, https: https, token: token, token2: token2,
-                          campaign: campaign, data: data)
-            do {
-                try await body(rig)
-            } catch {
-                await gateway.stop()
-                try? await http.stop()
-                try? await https.stop()
-                throw error
-            }
-            await gateway.stop()
-            try await http.stop()
-            try await https.stop()
-        }
-    }
-
     /// Back-pressure (SPEC §6): a client that stops reading stops the gateway reading from the target,
     /// so a large response waits in the target's socket rather than in the gateway's memory; when
     /// the client reads again, every byte arrives.
     func testASlowClientHoldsTheTargetBack() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let mebibytes = 64, total = 64 * 1024 * 1024
             let received = NIOLockedValueBox(0)
             let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -131,39 +63,10 @@ final class GatewayLiveTests: XCTestCase {
         }
     }
 
-    // MARK: curl
-
-    struct CurlResult {
-        var status: Int
-        var body: String
-        var exit: Int32
-    }
-
-    func curl(_ args: [String]) throws -> CurlResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "-S", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}", "--noproxy", ""] + args
-        process.environment = [:]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        let lastNewline = text.lastIndex(of: "\n") ?? text.startIndex
-        return CurlResult(status: Int(text[text.index(after: lastNewline)...]) ?? 0,
-                          body: String(text[..<lastNewline]), exit: process.terminationStatus)
-    }
-
-    func viaProxy(_ rig: Rig, user: String = "gw-tester", token: String? = nil, _ args: [String]) throws -> CurlResult {
-        try curl(["-x", "http://127.0.0.1:\(rig.port)", "--proxy-user", "\(user):\(token ?? rig.token)"] + args)
-    }
-
     // MARK: Tests
 
     func testPlainHTTPIsForwardedToTheCheckedAddressAndRecorded() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let get = try viaProxy(rig, ["http://127.0.0.1:\(rig.http.port)/hello?x=1"])
             XCTAssertEqual(get.status, 200)
             XCTAssertEqual(get.body, "hello /hello?x=1")
@@ -203,7 +106,7 @@ final class GatewayLiveTests: XCTestCase {
     /// forwarded one at a time and answered in order — a forwarded GET, a refusal decided at once,
     /// a POST whose body comes with it, a name to resolve — and each is recorded.
     func testPipelinedRequestsAreAnsweredInOrder() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let text = NIOLockedValueBox("")
             let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelInitializer { channel in
@@ -240,7 +143,7 @@ final class GatewayLiveTests: XCTestCase {
     /// `Expect: 100-continue` (curl sends it for large uploads): the target's 100 Continue reaches
     /// the client, which then sends its body at once instead of waiting out its timeout.
     func testAHundredContinueIsPassedOn() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let body = String(repeating: "x", count: 20_000)
             let started = ContinuousClock.now
             let post = try viaProxy(rig, ["-H", "Expect: 100-continue", "--expect100-timeout", "5", "--data-binary", body,
@@ -267,7 +170,7 @@ final class GatewayLiveTests: XCTestCase {
     }
 
     func testRefusalsSayWhyAndAreRecordedAsViolations() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let otherPort = try viaProxy(rig, ["http://127.0.0.1:1/"])
             XCTAssertEqual(otherPort.status, 403)
             XCTAssertTrue(otherPort.body.contains("not in the campaign's scope"), otherPort.body)
@@ -294,7 +197,7 @@ final class GatewayLiveTests: XCTestCase {
     /// A removed asset leaves the scope at the next refresh: the refresh keeps the assets it read
     /// only while the database's scope counter holds, and the removal moves it.
     func testARemovedAssetLeavesTheScopeAtTheNextRefresh() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let url = "http://127.0.0.1:\(rig.http.port)/hello"
             XCTAssertEqual(try viaProxy(rig, [url]).status, 200)
             try await rig.gateway.refresh()
@@ -308,7 +211,7 @@ final class GatewayLiveTests: XCTestCase {
     }
 
     func testMissingOrWrongCredentialsGet407() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let none = try curl(["-x", "http://127.0.0.1:\(rig.port)", "-D", "-", "http://127.0.0.1:\(rig.http.port)/hello"])
             XCTAssertEqual(none.status, 407)
             XCTAssertTrue(none.body.lowercased().contains("proxy-authenticate: basic realm=\"patrol\""), none.body)
@@ -340,7 +243,7 @@ final class GatewayLiveTests: XCTestCase {
     }
 
     func testHTTPSTunnelAndInterception() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let tunnel = try viaProxy(rig, ["-k", "https://127.0.0.1:\(rig.https.port)/secret"])
             XCTAssertEqual(tunnel.status, 200)
             XCTAssertEqual(tunnel.body, "hello /secret")
@@ -374,7 +277,7 @@ final class GatewayLiveTests: XCTestCase {
     }
 
     func testSOCKS5WithUsernameAndToken() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let ok = try curl(["-x", "socks5h://gw-tester:\(rig.token)@127.0.0.1:\(rig.port)", "http://www.gw.test:\(rig.http.port)/hello"])
             XCTAssertEqual(ok.status, 200)
             XCTAssertEqual(ok.body, "hello /hello")
@@ -393,7 +296,7 @@ final class GatewayLiveTests: XCTestCase {
     }
 
     func testSuspendingATeamClosesItsOpenTunnelWithinASecond() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             let tunnel = try await RawTunnel.open(gatewayPort: rig.port, target: "127.0.0.1:\(rig.http.port)",
                                                   credentials: "gw-tester:\(rig.token)")
             XCTAssertTrue(tunnel.response.hasPrefix("HTTP/1.1 200"), tunnel.response)
@@ -412,7 +315,7 @@ final class GatewayLiveTests: XCTestCase {
     }
 
     func testRateLimitWindowAndBodyCap() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             try await Setting.store(["PATROL_GATEWAY_RATE": "1", "PATROL_GATEWAY_BURST": "2", "PATROL_GATEWAY_BODY_CAP_KB": "1"],
                                     on: rig.app.db)
             try await rig.gateway.refresh()
@@ -460,7 +363,7 @@ final class GatewayLiveTests: XCTestCase {
     }
 
     func testReplayForARetestRecordsANewExchange() async throws {
-        try await withRig { rig in
+        try await withGatewayRig { rig in
             _ = try viaProxy(rig, ["--data-binary", "probe", "http://127.0.0.1:\(rig.http.port)/echo"])
             let original = try await rig.records()[0]
             let reviewer = try await User.query(on: rig.app.db).filter(\.$username == "gw-reviewer").first()!
