@@ -29,6 +29,11 @@ public final class Gateway: Sendable {
     private let listener = NIOLockedValueBox<(any Channel)?>(nil)
     private let loops = NIOLockedValueBox<[Task<Void, Never>]>([])
     private let lastPurge = NIOLockedValueBox<Date>(.distantPast)
+    /// Patrol's own ports (web server, this gateway, the database) and this machine's addresses:
+    /// a target on one of those ports at one of these addresses is Patrol itself, refused whatever
+    /// the scope says (issue 18).
+    private let ownPorts = NIOLockedValueBox<Set<Int>>([])
+    private let ownAddresses = NIOLockedValueBox<Set<IPAddress>>([])
     /// How often scope and team state are re-read, and records written.
     let refreshInterval: Duration
     let flushInterval: Duration
@@ -46,6 +51,10 @@ public final class Gateway: Sendable {
         self.batcher = RecordBatcher(logger: logger)
         self.refreshInterval = refreshInterval
         self.flushInterval = flushInterval
+        // Ports of Patrol's own run elsewhere (the web server beside a standalone gateway), e.g. "8080,443".
+        let listed = self.environment["PATROL_GATEWAY_PROTECTED_PORTS"]?.split(separator: ",")
+            .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? []
+        ownPorts.withLockedValue { $0.formUnion(listed) }
     }
 
     /// The gateway's own event loops, one per core but one: recording (compression and the batched
@@ -61,6 +70,18 @@ public final class Gateway: Sendable {
         }
     }
     private static let processLoops = NIOLockedValueBox<MultiThreadedEventLoopGroup?>(nil)
+
+    /// Adds ports of Patrol's own (the web server's, the database's) to those never reached through the gateway.
+    public func protect(ports: [Int]) {
+        ownPorts.withLockedValue { $0.formUnion(ports) }
+    }
+
+    /// Whether `address:port` is Patrol itself: one of its ports on loopback or on an address of this machine.
+    public func isPatrolItself(address: IPAddress, port: Int) -> Bool {
+        guard ownPorts.withLockedValue({ $0.contains(port) }) else { return false }
+        return address.specialUse == .loopback || address.specialUse == .unspecified
+            || ownAddresses.withLockedValue { $0.contains(address) }
+    }
 
     /// The view requests are decided against; nil only before the first refresh.
     public var view: GatewayView? { current.withLockedValue { $0 } }
@@ -133,6 +154,9 @@ public final class Gateway: Sendable {
             }
             .bind(host: host, port: port).get()
         listener.withLockedValue { $0 = channel }
+        if let bound = channel.localAddress?.port { protect(ports: [bound]) }
+        let addresses = ((try? System.enumerateDevices()) ?? []).compactMap { $0.address?.ipAddress.flatMap(IPAddress.init) }
+        ownAddresses.withLockedValue { $0.formUnion(addresses) }
         let refresher = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: gateway.refreshInterval)

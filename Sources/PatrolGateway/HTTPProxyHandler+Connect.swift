@@ -67,6 +67,8 @@ extension HTTPProxyHandler {
             let pipelining = try sync.handler(type: RequestSequencer.self)
             let encoder = try sync.handler(type: HTTPResponseEncoder.self)
             let decoder = try sync.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            let protocolErrors = try sync.handler(type: HTTPServerProtocolErrorHandler.self)
+            sync.removeHandler(protocolErrors, promise: nil)
             sync.removeHandler(pipelining, promise: nil)
             sync.removeHandler(encoder, promise: nil)
             sync.removeHandler(context: context, promise: nil)

@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 
 extension HTTPProxyHandler {
@@ -37,6 +38,19 @@ extension HTTPProxyHandler {
         return zip(a.utf8, b.utf8).allSatisfy { x, y in
             x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
         }
+    }
+
+    /// Why the request's Host header refuses it, if it does: a Host naming another site than the
+    /// checked target (a CDN or virtual host routes on it), a second Host, or one no DNS name can
+    /// be. No Host at all is fine: the target's is added when the request is forwarded.
+    static func hostHeaderRefusal(_ headers: HTTPHeaders, target: ProxyTarget, defaultPort: Int) -> Refusal? {
+        let values = headers["host"]
+        guard let value = values.first else { return nil }
+        guard values.count == 1 else { return .hostMismatch }
+        guard let (host, port) = ProxyTarget.hostAndPort(value.trimmingCharacters(in: .whitespaces), defaultPort: defaultPort) else {
+            return .badName
+        }
+        return host == target.host && port == target.port ? nil : .hostMismatch
     }
 
     static func size(of headers: HTTPHeaders) -> Int {

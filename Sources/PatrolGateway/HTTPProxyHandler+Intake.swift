@@ -21,6 +21,9 @@ extension HTTPProxyHandler {
             exchange.target = target
             exchange.identify(intercept.tester, kind: "https")
             exchange.row.campaignID = intercept.grant.campaignID
+            if let refusal = Self.hostHeaderRefusal(head.headers, target: target, defaultPort: 443) {
+                return refuse(refusal, context: context, close: true)
+            }
             switch view.openCampaigns(team: intercept.tester.teamID, at: now) {
             case .failure(let refusal): return refuse(refusal, context: context, close: true)
             case .success(let open):
@@ -81,6 +84,9 @@ extension HTTPProxyHandler {
         case .success(let campaigns): open = campaigns
         }
         exchange.row.campaignID = open.first?.entry.id
+        if !isConnect, let refusal = Self.hostHeaderRefusal(head.headers, target: target, defaultPort: 80) {
+            return refuse(refusal, context: context, close: false)
+        }
         guard gateway.takeToken(team: tester.teamID, settings: view.settings) else {
             return refuse(.rateLimited, context: context, close: isConnect)
         }

@@ -10,6 +10,9 @@ extension HTTPProxyHandler {
 
     func admitted(_ grant: Grant, context: ChannelHandlerContext) {
         guard let exchange else { return }
+        if gateway.isPatrolItself(address: grant.address, port: exchange.target.port) {
+            return refuse(.patrolItself, context: context, close: exchange.head.method == .CONNECT)
+        }
         exchange.row.address = grant.address.description
         exchange.row.decision = "allowed"
         if exchange.head.method == .CONNECT && intercept == nil {

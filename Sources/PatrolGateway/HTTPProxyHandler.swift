@@ -54,6 +54,9 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     static func install(on sync: ChannelPipeline.SynchronousOperations, handler: HTTPProxyHandler) throws {
         try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
         try sync.addHandler(HTTPResponseEncoder())
+        // A request line or header the parser refuses (a control byte or a space in a name) gets a
+        // 400 and a close, not a silent reset.
+        try sync.addHandler(HTTPServerProtocolErrorHandler())
         try sync.addHandler(RequestSequencer())
         try sync.addHandler(handler)
     }

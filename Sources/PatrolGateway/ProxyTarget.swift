@@ -79,7 +79,7 @@ struct ProxyTarget: Equatable, Sendable {
         }
         var name = host.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? host.lowercased() : String(host)
         if name.utf8.last == UInt8(ascii: ".") { name.removeLast() }
-        guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "/") }) else { return nil }
+        guard HostName.isValid(name) else { return nil }
         return (name, port)
     }
 }

@@ -102,6 +102,9 @@ final class SOCKS5Handler: ChannelInboundHandler, RemovableChannelHandler {
             host = name.lowercased()
             port = p
         }
+        guard HostName.isValid(host) else {
+            return refuse(.badName, host: host, port: port, reply: .notAllowed, context: context)
+        }
         guard request.command == .connect else {
             return refuse(.unsupported, host: host, port: port, reply: .init(value: 0x07), context: context)
         }
@@ -121,6 +124,8 @@ final class SOCKS5Handler: ChannelInboundHandler, RemovableChannelHandler {
             case .failure(let refusal):
                 self.refuse(refusal, host: host, port: port, reply: refusal == .unresolved ? .hostUnreachable : .notAllowed,
                             campaign: open.first?.entry.id, context: context)
+            case .success(let grant) where self.gateway.isPatrolItself(address: grant.address, port: port):
+                self.refuse(.patrolItself, host: host, port: port, reply: .notAllowed, campaign: grant.campaignID, context: context)
             case .success(let grant):
                 self.connect(grant, host: host, port: port, tester: tester, context: context)
             }

@@ -30,6 +30,9 @@ struct GatewayCommand: AsyncParsableCommand {
                 let gateway = Gateway(database: { app.db }, dataDirectory: URL(fileURLWithPath: options.dataDirectory),
                                       environment: ProcessInfo.processInfo.environment,
                                       group: Gateway.eventLoops(environment: ProcessInfo.processInfo.environment), logger: app.logger)
+                // Its own port is protected at start; the database's here, the web server's (run
+                // elsewhere) through PATROL_GATEWAY_PROTECTED_PORTS.
+                gateway.protect(ports: [options.database.serverPort].compactMap { $0 })
                 do { try await gateway.start(host: host, port: port) } catch {
                     throw CommandFailure(description: "网关无法监听 \(listen) / the gateway cannot listen on \(listen): \(error)")
                 }

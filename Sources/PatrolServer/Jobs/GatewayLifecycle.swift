@@ -36,6 +36,8 @@ public struct GatewayLifecycle: LifecycleHandler {
         let gateway = Gateway(database: { app.db }, dataDirectory: URL(fileURLWithPath: app.patrolOptions.dataDirectory),
                               environment: ProcessInfo.processInfo.environment,
                                       group: Gateway.eventLoops(environment: ProcessInfo.processInfo.environment), logger: app.logger)
+        // The web server and the database are Patrol's own: never targets.
+        gateway.protect(ports: [app.http.server.configuration.port] + [app.patrolOptions.database.serverPort].compactMap { $0 })
         let bound: Int
         do { bound = try await gateway.start(host: host, port: port) } catch {
             throw GatewayListenFailure(address: host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)", reason: "\(error)")
