@@ -26,31 +26,71 @@ public enum GatewayReplay {
     /// Replays `record` as the reviewer `username`; returns the new record's id. Throws `Refusal`
     /// when the target is no longer in scope (that refusal is recorded too).
     public static func run(record: GatewayRecord, actorID: UUID, username: String, db: any Database, eventLoop: any EventLoop,
-                           resolver: any GatewayResolver = SystemResolver(), bodyCap: Int = 64 * 1024) async throws -> Int {
-        guard let campaignID = record.$campaign.id, let campaign = try await Campaign.find(campaignID, on: db) else {
-            throw Problem.noCampaign
-        }
+                           resolver: any GatewayResolver = SystemResolver(), bodyCap: Int = 64 * 1024,
+                           gateway: Gateway? = nil) async throws -> Int {
+        guard let campaignID = record.$campaign.id else { throw Problem.noCampaign }
         guard ["http", "https", "replay"].contains(record.kind), let method = record.method, method != "CONNECT" else {
             throw Problem.notReplayable(record.kind)
         }
         guard !record.requestBodyTruncated else { throw Problem.bodyTruncated }
-        let https = record.url.lowercased().hasPrefix("https://")
-        guard let target = ProxyTarget.absolute(https ? "http://" + record.url.dropFirst("https://".count) : record.url) else {
-            throw Problem.notReplayable(record.kind)
+        let headers = record.headerPairs.request.filter { $0.count == 2 && $0[0].lowercased() != "proxy-authorization" }
+        let body = try record.requestBody.map { try RecordedBody.decompress($0) } ?? Data()
+        let request = OutboundRequest(kind: "replay", method: method, url: record.url, port: record.port,
+                                      headers: headers.map { ($0[0], $0[1]) }, body: body, replayOf: record.id)
+        return try await send(request, campaignID: campaignID, actorID: actorID, username: username, db: db, eventLoop: eventLoop,
+                              resolver: resolver, bodyCap: bodyCap, gateway: gateway).id
+    }
+
+    /// A request the server itself sends to a target on a user's behalf: a replay, a shell check.
+    public struct OutboundRequest: Sendable {
+        public var kind: String
+        public var method: String
+        public var url: String
+        /// The port, when the URL's own (or its scheme's default) is not the one to use.
+        public var port: Int?
+        public var headers: [(String, String)]
+        public var body: Data
+        public var replayOf: Int?
+
+        public init(kind: String, method: String, url: String, port: Int? = nil, headers: [(String, String)] = [],
+                    body: Data = Data(), replayOf: Int? = nil) {
+            self.kind = kind
+            self.method = method
+            self.url = url
+            self.port = port
+            self.headers = headers
+            self.body = body
+            self.replayOf = replayOf
         }
-        let port = record.port
+    }
+
+    /// Sends `request` under the same rules as a tester's (issue 18, item 3): the name must be one
+    /// a DNS name can be, the target in the campaign's scope as it is now (the window need not be
+    /// open), never a special address no asset names nor Patrol itself; it connects to the checked
+    /// address, skips certificate checks (targets' certificates are often broken), and records the
+    /// exchange. Throws `Refusal` when refused, after recording the refusal; returns the record.
+    public static func send(_ request: OutboundRequest, campaignID: UUID, actorID: UUID, username: String, db: any Database,
+                            eventLoop: any EventLoop, resolver: any GatewayResolver = SystemResolver(), bodyCap: Int = 64 * 1024,
+                            gateway: Gateway? = nil) async throws -> (id: Int, row: GatewayRecordRow) {
+        guard let campaign = try await Campaign.find(campaignID, on: db) else { throw Problem.noCampaign }
+        let https = request.url.lowercased().hasPrefix("https://")
+        guard let parsed = ProxyTarget.absolute(https ? "http://" + request.url.dropFirst("https://".count) : request.url) else {
+            throw Problem.notReplayable(request.kind)
+        }
+        var target = parsed
+        if https, !request.url.dropFirst("https://".count).prefix(while: { $0 != "/" }).contains(":") { target.port = 443 }
+        let port = request.port ?? target.port
         let scope = Scope.compile(try await GatewayDirectory.scopeAssets(campaigns: [campaignID], on: db)[campaignID] ?? []).scope
 
-        var row = GatewayRecordRow(client: "replay", kind: "replay", url: record.url, host: target.host, port: port,
+        var row = GatewayRecordRow(client: request.kind, kind: request.kind, url: request.url, host: target.host, port: port,
                                    startedAt: Date(), decision: "denied")
         row.campaignID = campaign.id
         row.userID = actorID
         row.username = username
-        row.method = method
-        row.replayOf = record.id
-        let headers = record.headerPairs.request.filter { $0.count == 2 && $0[0].lowercased() != "proxy-authorization" }
-        row.requestHeaders = headers.map { GatewayRecordRow.Header($0[0], $0[1]) }
-        let body = try record.requestBody.map { try RecordedBody.decompress($0) } ?? Data()
+        row.method = request.method
+        row.replayOf = request.replayOf
+        row.requestHeaders = request.headers.map { GatewayRecordRow.Header($0.0, $0.1) }
+        let body = request.body
         row.requestBody = body.isEmpty ? nil : body
         row.requestBodySize = body.count
 
@@ -59,29 +99,36 @@ public enum GatewayReplay {
             // A name that does not resolve is refused as unresolved, like a live request.
             resolved = (try? await resolver.resolve(host: target.host, eventLoop: eventLoop).get()) ?? []
         }
-        let grantAddress: IPAddress
+        var refused: Refusal?
+        var grantAddress = IPAddress("0.0.0.0")!
         switch scope.decide(host: target.host, port: port, resolved: resolved) {
+        case .allow(let address, _) where gateway?.isPatrolItself(address: address, port: port) ?? false:
+            refused = .patrolItself
         case .allow(let address, _):
             grantAddress = address
         case .deny(let refusal):
-            let mapped: Refusal = switch refusal {
-            case .notInScope: .notInScope
+            refused = switch refusal {
+            case .notInScope: HostName.isValid(target.host) ? .notInScope : .badName
             case .specialAddress: .specialAddress
             case .unresolved: .unresolved
             }
-            row.reason = mapped.rawValue
-            row.status = mapped.status
-            try await GatewayRecordRow.insert([compressed(row)], on: db)
-            throw mapped
+        }
+        if let refused {
+            row.reason = refused.rawValue
+            row.status = refused.status
+            if let alert = refused.alert { row.alerts.append(alert) }
+            _ = try await GatewayRecordRow.insertReturningID(compressed(row), on: db)
+            throw refused
         }
         row.decision = "allowed"
         row.address = grantAddress.description
 
-        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target.path)
-        for pair in headers { head.headers.add(name: pair[0], value: pair[1]) }
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: target.path)
+        for (name, value) in request.headers { head.headers.add(name: name, value: value) }
         HTTPProxyHandler.stripHopByHop(&head.headers)
         head.headers.replaceOrAdd(name: "Connection", value: "close")
-        if !head.headers.contains(name: "host") { head.headers.add(name: "Host", value: target.hostForURL) }
+        // The Host is the checked target's, whatever the recorded request said.
+        head.headers.replaceOrAdd(name: "Host", value: target.hostForURL + (port == (https ? 443 : 80) ? "" : ":\(port)"))
 
         let started = NIODeadline.now()
         let promise = eventLoop.makePromise(of: ReplayResponse.self)
@@ -116,12 +163,16 @@ public enum GatewayReplay {
             row.responseBodyTruncated = response.body.total > response.body.kept.count
             row.bytesDown = Int64(HTTPProxyHandler.responseHeadBytes(HTTPHeaders(response.headers)) + response.body.total)
         } catch {
-            row.reason = error is ReplayTimeout ? "upstream_timeout" : "upstream_unreachable"
+            promise.fail(error)  // a failed connect never reached the collector; NIO insists every promise completes
+            // A refused connection (nothing listens) is told apart: for a shell check it means gone.
+            let refusedConnection = "\(error)".localizedCaseInsensitiveContains("refused")
+            row.reason = error is ReplayTimeout ? "upstream_timeout" : refusedConnection ? "upstream_refused" : "upstream_unreachable"
             row.status = 502
         }
         row.tls = certificate.withLockedValue { $0 }
         row.durationMs = Int((NIODeadline.now() - started).nanoseconds / 1_000_000)
-        return try await GatewayRecordRow.insertReturningID(compressed(row), on: db)
+        let id = try await GatewayRecordRow.insertReturningID(compressed(row), on: db)
+        return (id, row)
     }
 
     private static func compressed(_ row: GatewayRecordRow) throws -> GatewayRecordRow {

@@ -18,6 +18,9 @@ public struct PatrolOptions: Sendable {
     /// The office's zone, for times that belong to no campaign (accounts, audit log, SMS outbox);
     /// a campaign's own times are shown in the campaign's zone. `PATROL_TIME_ZONE`, default Asia/Shanghai.
     public var timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!
+    /// A PEM file of CA certificates trusted besides the system's for the SMS provider's HTTPS
+    /// (a private SMS gateway). `PATROL_SMS_CA_FILE`.
+    public var smsCAFile: String?
 
     public init(database: DatabaseLocation, dataDirectory: String = "patrol-data", resourceRoot: String? = nil,
                 sessionIdleTimeout: TimeInterval = 30 * 60, secureCookies: Bool = false, bcryptCost: Int = 12,
@@ -50,6 +53,12 @@ public struct PatrolOptions: Sendable {
                 throw OptionError(description: "PATROL_TIME_ZONE must be an IANA time zone such as Asia/Shanghai, not \"\(name)\"")
             }
             options.timeZone = zone
+        }
+        if let file = env["PATROL_SMS_CA_FILE"], !file.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw OptionError(description: "PATROL_SMS_CA_FILE names \"\(file)\", which is not a readable file")
+            }
+            options.smsCAFile = file
         }
         return options
     }

@@ -1,4 +1,5 @@
 import PatrolCore
+import PatrolGateway
 import PatrolStore
 import Vapor
 
@@ -38,26 +39,39 @@ struct ShellCheck {
         }
     }
 
+    /// Each path is requested through the gateway's rules (`GatewayReplay.send`): scope, special
+    /// addresses and Patrol itself are checked as for a tester, the checked address is connected
+    /// to, and the request is recorded (kind `shellcheck`) under the reviewer's name.
     static func run(_ req: Request, finding f: Finding) async -> [Result] {
         let site = site(finding: f, asset: f.asset)
+        let gateway = req.application.gateway
         var results: [Result] = []
         for path in f.shellPaths {
-            guard let site, path.hasPrefix("/") || path.hasPrefix("http") else {
+            guard let site, path.hasPrefix("/") || path.hasPrefix("http"), let actor = req.actor else {
                 results.append(.init(path: path, url: nil, verdict: .unknown, detail: req.t("shellcheck.noSite")))
                 continue
             }
             let url = path.hasPrefix("http") ? path : site + path
             do {
-                let response = try await req.client.get(URI(string: url)) { $0.timeout = .seconds(5) }
-                let code = Int(response.status.code)
-                let verdict: Verdict = [404, 410].contains(code) ? .gone : (200..<300).contains(code) ? .present : .unknown
-                results.append(.init(path: path, url: url, verdict: verdict, detail: "HTTP \(code)"))
+                let sent = try await GatewayReplay.send(.init(kind: "shellcheck", method: "GET", url: url), campaignID: f.$campaign.id,
+                                                        actorID: actor.userID, username: actor.username, db: req.db,
+                                                        eventLoop: req.eventLoop, resolver: gateway?.resolver ?? SystemResolver(),
+                                                        gateway: gateway)
+                if let code = sent.row.status, sent.row.reason == nil {
+                    let verdict: Verdict = [404, 410].contains(code) ? .gone : (200..<300).contains(code) ? .present : .unknown
+                    results.append(.init(path: path, url: url, verdict: verdict, detail: "HTTP \(code)"))
+                } else if sent.row.reason == "upstream_refused" {
+                    results.append(.init(path: path, url: url, verdict: .gone, detail: req.t("shellcheck.refused")))
+                } else {
+                    results.append(.init(path: path, url: url, verdict: .unknown,
+                                         detail: req.t("shellcheck.failed", ["error": sent.row.reason ?? "?"])))
+                }
+            } catch let refusal as Refusal {
+                results.append(.init(path: path, url: url, verdict: .unknown,
+                                     detail: req.t("shellcheck.outOfScope", ["reason": refusal.rawValue])))
             } catch {
-                // A refused connection surfaces from NIO/AsyncHTTPClient with "refused" in its description.
-                let text = "\(error)"
-                let refused = text.localizedCaseInsensitiveContains("refused")
-                results.append(.init(path: path, url: url, verdict: refused ? .gone : .unknown,
-                                     detail: refused ? req.t("shellcheck.refused") : req.t("shellcheck.failed", ["error": String(text.prefix(120))])))
+                results.append(.init(path: path, url: url, verdict: .unknown,
+                                     detail: req.t("shellcheck.failed", ["error": String("\(error)".prefix(120))])))
             }
         }
         return results

@@ -31,12 +31,16 @@ public func configure(_ app: Application, options: PatrolOptions) async throws {
 
     // Uploads beyond this are refused before they reach a handler.
     app.routes.defaultMaxBodySize = "1mb"
-    // The only outbound requests are the shell checks: never follow a redirect elsewhere, give up
-    // quickly, and accept the self-signed certificates units' test sites often have (it is advice).
+    // The application's HTTP client carries only the SMS providers' requests (shell checks and
+    // replays go through the gateway's rules, GatewayReplay.send): certificates are verified, and a
+    // private SMS gateway's CA can be added with PATROL_SMS_CA_FILE. No redirects, short timeouts.
     app.http.client.configuration.redirectConfiguration = .disallow
-    app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(5))
+    app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
     var tls = TLSConfiguration.makeClientConfiguration()
-    tls.certificateVerification = .none
+    tls.certificateVerification = .fullVerification
+    if let caFile = options.smsCAFile {
+        tls.additionalTrustRoots = [.file(caFile)]
+    }
     app.http.client.configuration.tlsConfiguration = tls
     app.http.server.configuration.serverName = nil
 

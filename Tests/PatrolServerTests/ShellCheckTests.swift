@@ -4,7 +4,8 @@ import PatrolStore
 import XCTVapor
 @testable import PatrolServer
 
-/// The shell check asks real HTTP: this test serves Patrol on a local port and points a finding at it.
+/// The shell check asks real HTTP: this test serves Patrol on a local port and points a finding at it
+/// (no gateway runs here, so Patrol's own port is not protected as `patrol serve` protects it).
 final class ShellCheckTests: XCTestCase {
     func testSiteOfAFinding() {
         let f = Finding()
@@ -36,13 +37,30 @@ final class ShellCheckTests: XCTestCase {
             let reviewer: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "s-reviewer", kind: .api))"]
             let tester: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "s-tester", kind: .api))"]
             let path = "/api/v1/campaigns/CZ2022/findings/\(f.code)/shell-check"
-            try await app.testable(method: .running(hostname: "127.0.0.1", port: port)).test(.POST, path, headers: reviewer) { res async throws in
+            let running = try app.testable(method: .running(hostname: "127.0.0.1", port: port))
+            // The check obeys the scope as a tester's request would (issue 18): no asset names
+            // 127.0.0.1 yet, so nothing is requested, and each refusal is recorded.
+            try await running.test(.POST, path, headers: reviewer) { res async throws in
+                XCTAssertEqual(res.status, .ok, res.body.string)
+                let results = try res.content.decode([ShellCheck.Result].self)
+                XCTAssertEqual(results.map(\.verdict), [.unknown, .unknown, .unknown], res.body.string)
+                XCTAssertTrue(results.allSatisfy { $0.detail.contains("not_in_scope") }, res.body.string)
+            }
+            let refused = try await GatewayRecord.query(on: app.db).filter(\.$kind == "shellcheck").all()
+            XCTAssertEqual(refused.map(\.decision), ["denied", "denied", "denied"])
+            XCTAssertEqual(refused.map(\.username), ["s-reviewer", "s-reviewer", "s-reviewer"])
+            try await Asset(campaignID: f.$campaign.id, unitID: f.$unit.id, code: "SHELL-LOOP", kind: .ip, target: "127.0.0.1",
+                            ports: "\(port),9", origin: .declared).create(on: app.db)
+            try await running.test(.POST, path, headers: reviewer) { res async throws in
                 XCTAssertEqual(res.status, .ok, res.body.string)
                 let results = try res.content.decode([ShellCheck.Result].self)
                 XCTAssertEqual(results.map(\.verdict), [.present, .gone, .gone], res.body.string)
                 XCTAssertEqual(results.map(\.url), ["http://127.0.0.1:\(port)/healthz", "http://127.0.0.1:\(port)/upload/patrol-shell.jsp",
                                                     "http://127.0.0.1:9/x.jsp"])
             }
+            let allowed = try await GatewayRecord.query(on: app.db).filter(\.$kind == "shellcheck").filter(\.$decision == "allowed").all()
+            XCTAssertEqual(allowed.compactMap(\.status).sorted(), [200, 404, 502], "502: nothing listens on port 9")
+            XCTAssertEqual(allowed.count, 3, "the refused connection is recorded too")
             try await app.test(.POST, path, headers: tester) { res async throws in
                 XCTAssertEqual(res.status, .forbidden)
             }

@@ -252,7 +252,7 @@ struct GatewayController: RouteCollection {
         do {
             id = try await GatewayReplay.run(record: r, actorID: actor.userID, username: actor.username, db: req.db,
                                              eventLoop: req.eventLoop, resolver: gateway?.resolver ?? SystemResolver(),
-                                             bodyCap: gateway?.view?.settings.bodyCapBytes ?? 64 * 1024)
+                                             bodyCap: gateway?.view?.settings.bodyCapBytes ?? 64 * 1024, gateway: gateway)
         } catch let refusal as Refusal {
             throw PatrolError(.conflict, code: refusal.rawValue, key: "error.gateway.replayRefused", values: ["reason": refusal.rawValue])
         } catch let problem as GatewayReplay.Problem {

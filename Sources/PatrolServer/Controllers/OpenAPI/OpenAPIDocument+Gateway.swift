@@ -30,7 +30,7 @@ extension OpenAPIDocument {
         "GatewayBody": object(["size": integer, "truncated": boolean, "encoding": ["type": "string", "enum": ["utf8", "base64", "none"]],
                                "data": string], required: ["size", "truncated", "encoding", "data"]),
         "GatewayRecord": object(["id": integer, "campaign": string, "team": string, "tester": string, "client": string,
-                                 "kind": ["type": "string", "enum": ["http", "https", "tunnel", "socks", "replay"]],
+                                 "kind": ["type": "string", "enum": ["http", "https", "tunnel", "socks", "replay", "shellcheck"]],
                                  "method": string, "url": string, "host": string, "port": integer, "address": string, "status": integer,
                                  "bytesUp": integer, "bytesDown": integer, "startedAt": dateTime, "durationMs": integer,
                                  "decision": ["type": "string", "enum": ["allowed", "denied"]], "reason": string,
