@@ -46,7 +46,8 @@ public enum BundleValidator {
             let origin: AssetOrigin = try enumValue(a.origin, "origin", rec)
             try nonEmpty(a.target, "target", rec)
             assetUnit[a.code] = a.unit
-            assets.append(.init(code: a.code, unit: a.unit, kind: kind, target: a.target, ports: a.ports, origin: origin, note: a.note))
+            assets.append(.init(code: a.code, unit: a.unit, kind: kind, target: a.target, ports: a.ports, origin: origin, note: a.note,
+                                internalNetwork: a.internalNetwork ?? false))
         }
 
         var teamCodes = Set<String>()

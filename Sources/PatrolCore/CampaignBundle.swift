@@ -75,11 +75,14 @@ public struct CampaignBundle: Codable, Sendable, Equatable {
         public var ports: String?
         public var origin: String
         public var note: String?
+        /// An admin's mark that the asset is an internal network (may open special addresses);
+        /// absent means not marked, so bundles written before it read the same.
+        public var internalNetwork: Bool?
 
         public init(code: String, unit: String, kind: String, target: String, ports: String? = nil,
-                    origin: String, note: String? = nil) {
+                    origin: String, note: String? = nil, internalNetwork: Bool? = nil) {
             self.code = code; self.unit = unit; self.kind = kind; self.target = target
-            self.ports = ports; self.origin = origin; self.note = note
+            self.ports = ports; self.origin = origin; self.note = note; self.internalNetwork = internalNetwork
         }
     }
 

@@ -38,6 +38,7 @@ public struct CheckedBundle: Sendable {
         public var ports: String?
         public var origin: AssetOrigin
         public var note: String?
+        public var internalNetwork: Bool
     }
 
     public struct Team: Sendable {

@@ -59,7 +59,8 @@ extension Scope {
                 target = name
             }
         }
-        return .success(ScopeRule(target: target, ports: ports, assetCode: asset.code, unitCode: asset.unit))
+        return .success(ScopeRule(target: target, ports: ports, assetCode: asset.code, unitCode: asset.unit,
+                                  internalNetwork: asset.internalNetwork))
     }
 
     /// The asset's list and the URL's port together; nil (every port) only when both are absent.

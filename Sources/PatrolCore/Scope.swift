@@ -69,6 +69,12 @@ public struct Scope: Sendable {
         addresses.first(containing: address) { rules[$0].allows(port: port) }.map { rules[$0] }
     }
 
+    /// The rule that opens the special address `address` on `port`: one naming it exactly, or an
+    /// internal network holding it (`ScopeRule.opensSpecialAddresses`).
+    public func specialMatch(_ address: IPAddress, port: Int) -> ScopeRule? {
+        addresses.first(containing: address) { rules[$0].allows(port: port) && rules[$0].opensSpecialAddresses }.map { rules[$0] }
+    }
+
     /// Decides one target. `resolved` is what the name resolved to, in the resolver's order.
     ///
     /// - An IP literal (`isLiteral`) is its own address: it is allowed only by an address or
@@ -78,8 +84,9 @@ public struct Scope: Sendable {
     /// - Otherwise the addresses are tried in order and the first one allowed is returned, so the
     ///   gateway connects to the very address that was checked and a second lookup cannot point it
     ///   elsewhere (DNS rebinding). An address is allowed when the name matches a rule, or an
-    ///   address or network rule holds it. A special address (`IPAddress.specialUse`) is allowed
-    ///   only if an address or network rule holds it — an asset names it; a name alone is not
+    ///   address or network rule holds it. A special address (`IPAddress.specialUse`), literal or
+    ///   resolved, is allowed only by a rule that opens it (`specialMatch`): an asset naming that
+    ///   very address, or a range an admin marked internal — neither a name nor a range's width is
     ///   enough. The name's rule is preferred as the reason for an allowed address.
     /// - If no address is allowed: `.specialAddress` with the first special address that the
     ///   name's rule would otherwise have allowed, else `.notInScope`.
@@ -87,6 +94,10 @@ public struct Scope: Sendable {
         // Callers check names before resolving them; this keeps a malformed one out whatever the path.
         guard HostName.isValid(host) else { return .deny(.notInScope) }
         if let literal = Self.isLiteral(host) {
+            if let use = literal.specialUse {
+                if let rule = specialMatch(literal, port: port) { return .allow(address: literal, rule: rule) }
+                return .deny(addressMatch(literal, port: port) == nil ? .notInScope : .specialAddress(literal, use))
+            }
             guard let rule = addressMatch(literal, port: port) else { return .deny(.notInScope) }
             return .allow(address: literal, rule: rule)
         }
@@ -95,7 +106,7 @@ public struct Scope: Sendable {
         var refusal = ScopeRefusal.notInScope
         for address in resolved {
             if let use = address.specialUse {
-                if let addressRule = addressMatch(address, port: port) {
+                if let addressRule = specialMatch(address, port: port) {
                     return .allow(address: address, rule: nameRule ?? addressRule)
                 }
                 if nameRule != nil, refusal == .notInScope { refusal = .specialAddress(address, use) }

@@ -7,12 +7,15 @@ public struct ScopeAsset: Hashable, Sendable {
     public var target: String
     /// The asset's port list (`80,443,8000-8100`); nil or blank for every port.
     public var ports: String?
+    /// Marked by an admin as an internal network: its range may open special addresses.
+    public var internalNetwork: Bool
 
-    public init(code: String, unit: String, kind: AssetKind, target: String, ports: String?) {
+    public init(code: String, unit: String, kind: AssetKind, target: String, ports: String?, internalNetwork: Bool = false) {
         self.code = code
         self.unit = unit
         self.kind = kind
         self.target = target
         self.ports = ports
+        self.internalNetwork = internalNetwork
     }
 }

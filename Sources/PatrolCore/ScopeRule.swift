@@ -14,12 +14,28 @@ public struct ScopeRule: Hashable, Sendable {
     public var ports: PortSet?
     public var assetCode: String
     public var unitCode: String
+    /// An admin marked the asset as an internal network: its range may cover special addresses.
+    public var internalNetwork: Bool
 
-    public init(target: Target, ports: PortSet?, assetCode: String, unitCode: String) {
+    public init(target: Target, ports: PortSet?, assetCode: String, unitCode: String, internalNetwork: Bool = false) {
         self.target = target
         self.ports = ports
         self.assetCode = assetCode
         self.unitCode = unitCode
+        self.internalNetwork = internalNetwork
+    }
+
+    /// Whether this rule opens a special address (loopback, private, link-local, metadata…) it
+    /// holds (issue 18): an asset naming exactly that address does, and a range an admin marked
+    /// internal; a range does not by its width alone, so `0.0.0.0/0` or `10.0.0.0/8` declared for
+    /// a unit's public servers never opens the metadata service or the intranet.
+    public var opensSpecialAddresses: Bool {
+        if internalNetwork { return true }
+        switch target {
+        case .address: return true
+        case .network(let network): return network.prefix == network.address.bitWidth
+        case .host, .domainSuffix: return false
+        }
     }
 
     func allows(port: Int) -> Bool {

@@ -125,7 +125,7 @@ public struct GatewayDirectory: Sendable {
         guard !ids.isEmpty else { return [:] }
         guard let sql = db as? any SQLDatabase else { throw UnsupportedDatabase() }
         let rows = try await sql.raw("""
-            SELECT a.campaign_id, a.code, a.kind, a.target, a.ports, u.code AS unit_code
+            SELECT a.campaign_id, a.code, a.kind, a.target, a.ports, a.internal_network, u.code AS unit_code
             FROM \(ident: Asset.schema) a JOIN \(ident: Unit.schema) u ON u.id = a.unit_id
             WHERE a.campaign_id IN (\(binds: ids))
             ORDER BY a.code
@@ -139,7 +139,8 @@ public struct GatewayDirectory: Sendable {
             byCampaign[try row.decode(column: "campaign_id", as: UUID.self), default: []].append(
                 ScopeAsset(code: try row.decode(column: "code", as: String.self), unit: try row.decode(column: "unit_code", as: String.self),
                            kind: kind, target: try row.decode(column: "target", as: String.self),
-                           ports: try row.decode(column: "ports", as: String?.self)))
+                           ports: try row.decode(column: "ports", as: String?.self),
+                           internalNetwork: try row.decode(column: "internal_network", as: Bool.self)))
         }
         return byCampaign
     }

@@ -4,8 +4,8 @@ import XCTest
 /// Scope matching and decisions (SPEC §6): names by whole labels, addresses by most specific block,
 /// ports, and the refusal of special addresses that no asset names.
 final class ScopeTests: XCTestCase {
-    private func rule(_ target: ScopeRule.Target, ports: String? = nil, _ code: String) -> ScopeRule {
-        ScopeRule(target: target, ports: ports.flatMap(PortSet.init), assetCode: code, unitCode: "U1")
+    private func rule(_ target: ScopeRule.Target, ports: String? = nil, isInternal: Bool = false, _ code: String) -> ScopeRule {
+        ScopeRule(target: target, ports: ports.flatMap(PortSet.init), assetCode: code, unitCode: "U1", internalNetwork: isInternal)
     }
 
     private func ip(_ text: String) -> IPAddress { IPAddress(text)! }
@@ -143,7 +143,8 @@ final class ScopeTests: XCTestCase {
         let scope = Scope(rules: [
             rule(.host("intranet.example.gov.cn"), "NAME"),
             rule(.address(ip("127.0.0.1")), "LOOP"),
-            rule(.network(IPNetwork("10.20.0.0/16")!), ports: "8080", "NET"),
+            // A private range opens its addresses only because an admin marked it internal.
+            rule(.network(IPNetwork("10.20.0.0/16")!), ports: "8080", isInternal: true, "NET"),
         ])
         XCTAssertEqual(scope.decide(host: "127.0.0.1", port: 80, resolved: []),
                        .allow(address: ip("127.0.0.1"), rule: scope.rules[1]))
@@ -160,6 +161,36 @@ final class ScopeTests: XCTestCase {
                        .deny(.specialAddress(ip("10.20.3.4"), .privateNetwork)))
         XCTAssertEqual(scope.decide(host: "intranet.example.gov.cn", port: 8080, resolved: [ip("10.30.0.1"), ip("10.20.3.4")]),
                        .allow(address: ip("10.20.3.4"), rule: scope.rules[0]))
+    }
+
+    /// A range never opens special addresses by its width (issue 18): `0.0.0.0/0` declared for a
+    /// unit's public servers, or a private block, leaves loopback, the intranet and the metadata
+    /// service shut — by literal or by a name resolving there — until an admin marks it internal.
+    func testARangeOpensSpecialAddressesOnlyWhenMarkedInternal() {
+        let wide = Scope(rules: [rule(.network(IPNetwork("0.0.0.0/0")!), "ALL"), rule(.network(IPNetwork("::/0")!), "ALL6"),
+                                 rule(.network(IPNetwork("10.0.0.0/8")!), "PRIV"), rule(.host("www.example.gov.cn"), "WWW")])
+        XCTAssertEqual(wide.decide(host: "203.0.113.7", port: 80, resolved: []), .allow(address: ip("203.0.113.7"), rule: wide.rules[0]))
+        XCTAssertEqual(wide.decide(host: "169.254.169.254", port: 80, resolved: []),
+                       .deny(.specialAddress(ip("169.254.169.254"), .cloudMetadata)))
+        XCTAssertEqual(wide.decide(host: "127.0.0.1", port: 80, resolved: []), .deny(.specialAddress(ip("127.0.0.1"), .loopback)))
+        XCTAssertEqual(wide.decide(host: "10.1.2.3", port: 80, resolved: []), .deny(.specialAddress(ip("10.1.2.3"), .privateNetwork)))
+        XCTAssertEqual(wide.decide(host: "::1", port: 80, resolved: []), .deny(.specialAddress(ip("::1"), .loopback)))
+        XCTAssertEqual(wide.decide(host: "www.example.gov.cn", port: 80, resolved: [ip("10.1.2.3")]),
+                       .deny(.specialAddress(ip("10.1.2.3"), .privateNetwork)))
+        let marked = Scope(rules: [rule(.network(IPNetwork("10.0.0.0/8")!), isInternal: true, "PRIV"),
+                                   rule(.network(IPNetwork("127.0.0.1/32")!), "ONE")])
+        XCTAssertEqual(marked.decide(host: "10.1.2.3", port: 80, resolved: []), .allow(address: ip("10.1.2.3"), rule: marked.rules[0]))
+        XCTAssertEqual(marked.decide(host: "127.0.0.1", port: 80, resolved: []), .allow(address: ip("127.0.0.1"), rule: marked.rules[1]),
+                       "a /32 names one address exactly")
+        XCTAssertEqual(marked.decide(host: "169.254.169.254", port: 80, resolved: []), .deny(.notInScope))
+        // And compiled from assets, the mark travels with the asset.
+        let compiled = Scope.compile([ScopeAsset(code: "A", unit: "U", kind: .cidr, target: "192.168.0.0/16", ports: nil),
+                                      ScopeAsset(code: "B", unit: "U", kind: .cidr, target: "172.16.0.0/12", ports: nil,
+                                                 internalNetwork: true)]).scope
+        XCTAssertEqual(compiled.decide(host: "192.168.1.1", port: 80, resolved: []),
+                       .deny(.specialAddress(ip("192.168.1.1"), .privateNetwork)))
+        XCTAssertEqual(compiled.decide(host: "172.16.5.5", port: 80, resolved: []),
+                       .allow(address: ip("172.16.5.5"), rule: compiled.rules[1]))
     }
 
     func testAddressRulesAllowNamesThatResolveIntoThem() {

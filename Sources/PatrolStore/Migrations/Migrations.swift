@@ -5,6 +5,6 @@ public enum PatrolMigrations {
     public static let all: [any Migration] = [
         CreateCampaign(), CreateUnit(), CreateTeam(), CreateUser(), CreateAsset(), CreateNotice(),
         CreateFinding(), CreateRemediation(), CreateEvidenceFile(), CreateSMSMessage(), CreateAuditEvent(),
-        AddScorePublication(), CreateSetting(), CreateGatewayRecord(), AddScopeVersion(),
+        AddScorePublication(), CreateSetting(), CreateGatewayRecord(), AddScopeVersion(), AddAssetInternalNetwork(),
     ]
 }

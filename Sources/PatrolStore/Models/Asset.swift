@@ -17,13 +17,16 @@ public final class Asset: Model, @unchecked Sendable {
     @OptionalField(key: "ports") public var ports: String?
     @Field(key: "origin") public var origin: AssetOrigin
     @OptionalField(key: "note") public var note: String?
+    /// Marked by an admin as an internal network: only then may its range open special addresses
+    /// (loopback, private, link-local, metadata) to testers (`ScopeRule.opensSpecialAddresses`).
+    @Field(key: "internal_network") public var internalNetwork: Bool
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
     public init() {}
 
     public init(campaignID: UUID, unitID: UUID, code: String, kind: AssetKind, target: String, ports: String? = nil,
-                origin: AssetOrigin, note: String? = nil) {
+                origin: AssetOrigin, note: String? = nil, internalNetwork: Bool = false) {
         self.$campaign.id = campaignID
         self.$unit.id = unitID
         self.code = code
@@ -32,5 +35,6 @@ public final class Asset: Model, @unchecked Sendable {
         self.ports = ports
         self.origin = origin
         self.note = note
+        self.internalNetwork = internalNetwork
     }
 }
