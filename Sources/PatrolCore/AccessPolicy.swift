@@ -17,6 +17,8 @@ public enum Action: Sendable, Equatable {
     case declareAsset(unitID: UUID, campaignState: CampaignState)
     /// Record an asset found during testing (origin `discovered`) rather than declared by the unit.
     case recordDiscoveredAsset
+    /// Mark an asset as an internal network, so its range may open special addresses to testers.
+    case markInternalNetwork
     case listTeams
     /// The testing teams' members and every team's gateway activity: the organiser's supervision.
     case superviseTeams
@@ -124,6 +126,8 @@ public enum AccessPolicy {
             }
         case .recordDiscoveredAsset:
             return role == .admin ? .allow : .forbidden(reason: "only the organiser records assets found during testing")
+        case .markInternalNetwork:
+            return role == .admin ? .allow : .forbidden(reason: "only the organiser opens internal networks to testers")
         case .viewScores(let published):
             switch role {
             case .admin, .reviewer, .observer: return .allow

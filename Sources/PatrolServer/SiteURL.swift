@@ -55,7 +55,7 @@ enum SiteURL: Sendable, Equatable {
     }
 
     enum UnitPage: Sendable, Equatable { case page, newAsset, assets }
-    enum AssetPage: Sendable, Equatable { case page, edit, delete }
+    enum AssetPage: Sendable, Equatable { case page, edit, delete, internalNetwork }
     enum TeamPage: Sendable, Equatable { case page, suspend, resume }
     enum UserPage: Sendable, Equatable { case page, disable, enable, reset, password }
     enum SMSMessagePage: Sendable, Equatable { case resend }
@@ -181,6 +181,7 @@ extension SiteURL.CampaignPage {
             case .page: return base
             case .edit: return base + [.constant("edit")]
             case .delete: return base + [.constant("delete")]
+            case .internalNetwork: return base + [.constant("internal-network")]
             }
         case .teams: return [.constant("teams")]
         case .team(let t, let page):

@@ -177,7 +177,7 @@ public struct GatewayDirectory: Sendable {
         var fingerprints: [UUID: Hasher] = [:]
         for (cid, assets) in assetsByCampaign {
             for a in assets {
-                fingerprints[cid, default: Hasher()].combine("\(a.code)|\(a.unit)|\(a.kind.rawValue)|\(a.target)|\(a.ports ?? "")")
+                fingerprints[cid, default: Hasher()].combine("\(a.code)|\(a.unit)|\(a.kind.rawValue)|\(a.target)|\(a.ports ?? "")|\(a.internalNetwork)")
             }
         }
         let campaigns = running.compactMap { c -> CampaignEntry? in

@@ -42,6 +42,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         route(.GET, .api(.campaign(.key, .asset(.key, .page)))): "DAAADA",
         route(.PATCH, .api(.campaign(.key, .asset(.key, .page)))): "DADDDD",
         route(.DELETE, .api(.campaign(.key, .asset(.key, .page)))): "DADDDD",
+        route(.POST, .campaign(.key, .asset(.key, .internalNetwork))): "DADDDD",
+        route(.PUT, .api(.campaign(.key, .asset(.key, .internalNetwork)))): "DADDDD",
         route(.GET, .api(.campaign(.key, .teams))): "DAAADA",
         route(.GET, .campaign(.key, .teams)): "DAAADA",
         route(.GET, .users): "DADDDD",

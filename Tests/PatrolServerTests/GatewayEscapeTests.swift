@@ -88,6 +88,45 @@ final class GatewayEscapeTests: XCTestCase {
         }
     }
 
+    /// A range holding loopback does not open it by its width; an admin's internal-network mark
+    /// does (by API or the assets page), audited, and only the admin may set it.
+    func testARangeOpensLoopbackOnlyOnceAnAdminMarksItInternal() async throws {
+        try await withGatewayRig { rig in
+            let d01 = try await Unit.query(on: rig.app.db).filter(\.$code == "D01").first()!
+            // A server on a port the rig's exact 127.0.0.1 asset does not list: only the /8 holds it.
+            let other = try await TestUpstream.start(tls: nil)
+            let port = other.port
+            try await Asset(campaignID: rig.campaign.requireID(), unitID: d01.requireID(), code: "D01-LOOPNET", kind: .cidr,
+                            target: "127.0.0.0/8", origin: .declared).create(on: rig.app.db)
+            try await rig.gateway.refresh()
+            let before = try viaProxy(rig, ["http://127.0.0.1:\(port)/wide"])
+            XCTAssertEqual(before.status, 403)
+            XCTAssertTrue(before.body.contains("private, loopback"), before.body)
+            let path = "/api/v1/campaigns/CZ2022/assets/D01-LOOPNET/internal-network"
+            for name in ["gw-reviewer", "gw-tester"] {
+                let headers: HTTPHeaders = ["Authorization": "Bearer \(try await rig.app.token(for: name, kind: .api))",
+                                            "Content-Type": "application/json"]
+                try await rig.app.test(.PUT, path, headers: headers, body: ByteBuffer(string: #"{"internalNetwork":true}"#)) { res async throws in
+                    XCTAssertEqual(res.status, .forbidden, name)
+                }
+            }
+            try await rig.app.makeUser("gw-admin", .admin)
+            let admin: HTTPHeaders = ["Authorization": "Bearer \(try await rig.app.token(for: "gw-admin", kind: .api))",
+                                      "Content-Type": "application/json"]
+            try await rig.app.test(.PUT, path, headers: admin, body: ByteBuffer(string: #"{"internalNetwork":true}"#)) { res async throws in
+                XCTAssertEqual(res.status, .ok, res.body.string)
+                XCTAssertTrue(res.body.string.contains(#""internalNetwork":true"#), res.body.string)
+            }
+            try await rig.gateway.refresh()
+            let after = try viaProxy(rig, ["http://127.0.0.1:\(port)/marked"])
+            XCTAssertEqual(after.status, 200, after.body)
+            let audit = try await AuditEvent.query(on: rig.app.db).filter(\.$action == "asset.internal.mark").all()
+            XCTAssertEqual(audit.map(\.objectID), ["D01-LOOPNET"])
+            XCTAssertEqual(other.requests, 1, "only the request after the mark reached the server")
+            try await other.stop()
+        }
+    }
+
     // MARK: Raw clients
 
     func raw(_ rig: GatewayRig, _ request: String) async throws -> String {

@@ -19,6 +19,9 @@ struct AssetController: RouteCollection {
         routes.endpoint(.GET, .api(.campaign(.key, .asset(.key, .page))), access: .signedIn, use: apiGet)
         routes.endpoint(.PATCH, .api(.campaign(.key, .asset(.key, .page))), access: .signedIn, use: apiUpdate)
         routes.endpoint(.DELETE, .api(.campaign(.key, .asset(.key, .page))), access: .signedIn, use: apiDelete)
+        routes.endpoint(.POST, .campaign(.key, .asset(.key, .internalNetwork)), access: .policy(.markInternalNetwork), use: markInternal)
+        routes.endpoint(.PUT, .api(.campaign(.key, .asset(.key, .internalNetwork))), access: .policy(.markInternalNetwork),
+                        use: apiMarkInternal)
     }
 
     // MARK: queries
@@ -184,6 +187,26 @@ struct AssetController: RouteCollection {
             kind: body.kind ?? asset.kind.rawValue, target: body.target ?? asset.target, ports: body.ports ?? asset.ports,
             origin: body.origin ?? asset.origin.rawValue, note: body.note ?? asset.note), campaign: campaign, unit: asset.unit, asset: asset)
         return AssetDTO(saved, unitCode: asset.unit.code)
+    }
+
+    struct InternalNetworkBody: Content { var internalNetwork: Bool }
+
+    func markInternal(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        let asset = try await asset(req, campaign)
+        let body = try req.content.decode(InternalNetworkForm.self)
+        try await AssetInternalMark(db: req.db, audit: req.auditContext).mark(asset, internalNetwork: body.internalNetwork == "1")
+        return req.redirect(to: campaign.url(.assets).path(query: [("unit", asset.unit.code)]))
+    }
+
+    struct InternalNetworkForm: Content { var internalNetwork: String }
+
+    func apiMarkInternal(req: Request) async throws -> AssetDTO {
+        let campaign = try await req.campaign()
+        let asset = try await asset(req, campaign)
+        let body = try req.content.decode(InternalNetworkBody.self)
+        try await AssetInternalMark(db: req.db, audit: req.auditContext).mark(asset, internalNetwork: body.internalNetwork)
+        return AssetDTO(asset, unitCode: asset.unit.code)
     }
 
     func apiDelete(req: Request) async throws -> HTTPStatus {

@@ -39,10 +39,11 @@ struct AssetDTO: Content {
     var ports: String?
     var origin: String
     var note: String?
+    var internalNetwork: Bool
 
     init(_ a: Asset, unitCode: String) {
         code = a.code; unit = unitCode; kind = a.kind.rawValue; target = a.target; ports = a.ports
-        origin = a.origin.rawValue; note = a.note
+        origin = a.origin.rawValue; note = a.note; internalNetwork = a.internalNetwork
     }
 }
 

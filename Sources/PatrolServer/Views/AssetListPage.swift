@@ -14,6 +14,8 @@ struct AssetListPage: Encodable {
     var q: String
     var unit: String
     var total: Int
+    /// Whether the reader may mark assets as internal networks (admins).
+    var canMarkInternal: Bool
 }
 
 extension AssetListPage {
@@ -24,6 +26,7 @@ extension AssetListPage {
         }
         let rows = assets.map { Row(asset: AssetRow($0, req, campaign: campaign), unitCode: $0.unit.code, unitName: $0.unit.name,
                                     unitHref: campaign.url(.unit(.value($0.unit.code), .page)).path) }
-        self.init(rows: rows, kinds: kinds, q: filter.q ?? "", unit: filter.unit ?? "", total: rows.count)
+        self.init(rows: rows, kinds: kinds, q: filter.q ?? "", unit: filter.unit ?? "", total: rows.count,
+                  canMarkInternal: req.actor.map { AccessPolicy.decide($0, .markInternalNetwork) == .allow } ?? false)
     }
 }
