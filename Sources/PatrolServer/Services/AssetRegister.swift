@@ -5,7 +5,7 @@ import PatrolStore
 
 /// The one place a campaign's assets change — declared, corrected, removed — for one actor, with no
 /// HTTP in sight: the asset pages and the asset API are adapters over it. Each change is checked
-/// (kind, origin, target, no target twice in a campaign) and saved with its audit entry in one
+/// (kind, origin, target, a liaison's `DeclarationLimit`, no target twice in a campaign) and saved with its audit entry in one
 /// transaction; refusals are `PatrolError`s naming what is wrong.
 struct AssetRegister {
     let db: any Database
@@ -26,6 +26,9 @@ struct AssetRegister {
         let ports = draft.ports?.nonEmpty
         if let problem = AssetTarget.check(kind: kind, target: target, ports: ports) {
             throw PatrolError.invalid("error.asset.\(problem.rawValue)", ["target": target])
+        }
+        if let role = actor?.role, let refusal = DeclarationLimit.check(kind: kind, target: target, role: role) {
+            throw Self.error(refusal, kind: kind, target: target)
         }
         let campaignID = try campaign.requireID()
         let unitID = try unit.requireID()
@@ -58,6 +61,18 @@ struct AssetRegister {
                                       objectType: "asset", objectID: "\(campaign.code)/\(asset.code)", details: changes)
             asset.$unit.value = unit
             return asset
+        }
+    }
+
+    /// A declaration limit's refusal (see `DeclarationLimit`) as the error naming the target.
+    static func error(_ refusal: DeclarationLimit.Refusal, kind: AssetKind, target: String) -> PatrolError {
+        switch refusal {
+        case .tooWide(let shortest):
+            return PatrolError.invalid("error.asset.tooWide", ["target": target, "prefix": "\(shortest)"])
+        case .special(_, let range):
+            return PatrolError.invalid("error.asset.special", ["target": target, "range": range.description])
+        case .unreadable:
+            return PatrolError.invalid(kind == .ip ? "error.asset.notIP" : "error.asset.notCIDR", ["target": target])
         }
     }
 
