@@ -127,6 +127,13 @@ extension GatewayLiveTests {
             let evidence = try await EvidenceFile.query(on: app.db).filter(\.$finding.$id == finding.requireID())
                 .filter(\.$originalName == "gateway-\(echo.id).txt").first()
             XCTAssertEqual(evidence?.contentType, "text/plain; charset=utf-8")
+            // The liaison reads it: no team, tester or client address, no proxy credentials.
+            let text = String(decoding: try EvidenceStore(dataDirectory: app.patrolOptions.dataDirectory)
+                .load(try XCTUnwrap(evidence?.sha256)), as: UTF8.self)
+            XCTAssertTrue(text.contains("DROP TABLE t01"), text)
+            for hidden in ["gw-tester", "T01", "client ", "roxy-Authorization", "roxy-authorization"] {
+                XCTAssertFalse(text.contains(hidden), "\(hidden) in \(text)")
+            }
             try await app.test(.POST, "\(base)/\(echo.id)/attach", headers: reviewer, beforeRequest: { req in
                 try req.content.encode(["finding": "NO-SUCH"], as: .json)
             }) { res async throws in

@@ -94,18 +94,23 @@ struct GatewayRecordDTO: Content {
     }
 
     /// The exchange as plain text, for a finding's evidence.
+    /// The exchange as a text file attached to a finding, which the unit's liaison reads: it names
+    /// no team, tester or client address and drops the proxy credentials (units are not told which
+    /// firm tested them, SPEC §4); the organiser finds those on record #id.
     var transcript: String {
         var lines: [String] = []
         let time = ISO8601DateFormatter().string(from: startedAt)
-        lines.append("Patrol gateway record #\(id) — campaign \(campaign), team \(team ?? "-"), tester \(tester ?? "-")")
-        lines.append("time \(time), client \(client), kind \(kind), decision \(decision)\(reason.map { " (\($0))" } ?? "")")
+        lines.append("Patrol gateway record #\(id) — campaign \(campaign)")
+        lines.append("time \(time), kind \(kind), decision \(decision)\(reason.map { " (\($0))" } ?? "")")
         lines.append("target \(host):\(port) at \(address ?? "-"), \(durationMs) ms, \(bytesUp) bytes up, \(bytesDown) bytes down")
         if !alerts.isEmpty { lines.append("alerts: \(alerts.joined(separator: ", "))") }
         if let tls { lines.append("upstream certificate: \(tls)") }
         if let replayOf { lines.append("replay of record #\(replayOf)") }
         lines.append("")
         lines.append("> \(method ?? "-") \(url)")
-        for h in requestHeaders ?? [] where h.count == 2 { lines.append("> \(h[0]): \(h[1])") }
+        for h in requestHeaders ?? [] where h.count == 2 && h[0].lowercased() != "proxy-authorization" {
+            lines.append("> \(h[0]): \(h[1])")
+        }
         lines.append(contentsOf: Self.bodyLines(requestBody, prefix: ">"))
         lines.append("")
         lines.append("< \(status.map(String.init) ?? "-")")
