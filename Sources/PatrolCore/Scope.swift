@@ -91,8 +91,6 @@ public struct Scope: Sendable {
     /// - If no address is allowed: `.specialAddress` with the first special address that the
     ///   name's rule would otherwise have allowed, else `.notInScope`.
     public func decide(host: String, port: Int, resolved: [IPAddress]) -> ScopeDecision {
-        // Callers check names before resolving them; this keeps a malformed one out whatever the path.
-        guard HostName.isValid(host) else { return .deny(.notInScope) }
         if let literal = Self.isLiteral(host) {
             if let use = literal.specialUse {
                 if let rule = specialMatch(literal, port: port) { return .allow(address: literal, rule: rule) }
@@ -101,6 +99,8 @@ public struct Scope: Sendable {
             guard let rule = addressMatch(literal, port: port) else { return .deny(.notInScope) }
             return .allow(address: literal, rule: rule)
         }
+        // Callers check names before resolving them; this keeps a malformed one out whatever the path.
+        guard HostName.isValid(host) else { return .deny(.notInScope) }
         if resolved.isEmpty { return .deny(.unresolved) }
         let nameRule = nameMatch(host: host, port: port)
         var refusal = ScopeRefusal.notInScope

@@ -18,4 +18,10 @@ public struct ScopeAsset: Hashable, Sendable {
         self.ports = ports
         self.internalNetwork = internalNetwork
     }
+
+    /// Whether the asset compiles to a range, where an admin's internal-network mark matters.
+    public var isRange: Bool {
+        if case .success(let rule) = Scope.rule(for: self) { return rule.isRange }
+        return false
+    }
 }

@@ -29,6 +29,13 @@ public struct ScopeRule: Hashable, Sendable {
     /// holds (issue 18): an asset naming exactly that address does, and a range an admin marked
     /// internal; a range does not by its width alone, so `0.0.0.0/0` or `10.0.0.0/8` declared for
     /// a unit's public servers never opens the metadata service or the intranet.
+    /// Whether an internal-network mark would change what this rule opens: only a range of more
+    /// than one address (a name never opens special addresses, an exact address always does).
+    public var isRange: Bool {
+        if case .network(let network) = target { return network.prefix < network.address.bitWidth }
+        return false
+    }
+
     public var opensSpecialAddresses: Bool {
         if internalNetwork { return true }
         switch target {

@@ -74,11 +74,10 @@ public enum GatewayReplay {
                             gateway: Gateway? = nil) async throws -> (id: Int, row: GatewayRecordRow) {
         guard let campaign = try await Campaign.find(campaignID, on: db) else { throw Problem.noCampaign }
         let https = request.url.lowercased().hasPrefix("https://")
-        guard let parsed = ProxyTarget.absolute(https ? "http://" + request.url.dropFirst("https://".count) : request.url) else {
+        guard let target = ProxyTarget.absolute(https ? "http://" + request.url.dropFirst("https://".count) : request.url,
+                                                defaultPort: https ? 443 : 80) else {
             throw Problem.notReplayable(request.kind)
         }
-        var target = parsed
-        if https, !request.url.dropFirst("https://".count).prefix(while: { $0 != "/" }).contains(":") { target.port = 443 }
         let port = request.port ?? target.port
         let scope = Scope.compile(try await GatewayDirectory.scopeAssets(campaigns: [campaignID], on: db)[campaignID] ?? []).scope
 

@@ -18,7 +18,8 @@ struct ProxyTarget: Equatable, Sendable {
         return "\(scheme)://\(hostForURL)\(port == defaultPort ? "" : ":\(port)")\(path)"
     }
 
-    static func absolute(_ uri: String) -> ProxyTarget? {
+    /// `defaultPort`: the port when the URI names none (443 for an https URL rewritten to http://).
+    static func absolute(_ uri: String, defaultPort: Int = 80) -> ProxyTarget? {
         // Byte-wise on the UTF-8 view: this runs for every request, and Foundation's `range(of:)`
         // bridged through NSString (about 3 % of the event loop's time at benchmark load).
         guard let afterScheme = httpSchemeEnd(uri) else { return nil }
@@ -30,7 +31,7 @@ struct ProxyTarget: Equatable, Sendable {
         let pathText = path.isEmpty || path.utf8.first == UInt8(ascii: "?") ? "/" + path : String(path)
         var authority = rest[..<authorityEnd]
         if let at = authority.utf8.lastIndex(of: UInt8(ascii: "@")) { authority = authority[authority.utf8.index(after: at)...] }
-        guard let (host, port) = hostAndPort(String(authority), defaultPort: 80) else { return nil }
+        guard let (host, port) = hostAndPort(String(authority), defaultPort: defaultPort) else { return nil }
         return ProxyTarget(scheme: "http", host: host, port: port, path: pathText)
     }
 

@@ -189,6 +189,11 @@ final class ScopeTests: XCTestCase {
                                                  internalNetwork: true)]).scope
         XCTAssertEqual(compiled.decide(host: "192.168.1.1", port: 80, resolved: []),
                        .deny(.specialAddress(ip("192.168.1.1"), .privateNetwork)))
+        // The mark is offered only where it changes something: a range of more than one address.
+        XCTAssertEqual([("cidr", "10.0.0.0/8"), ("cidr", "10.0.0.1/32"), ("ip", "10.0.0.1"), ("domain", "*.example.gov.cn"),
+                        ("other", "192.168.0.0/24")].map { ScopeAsset(code: "X", unit: "U", kind: AssetKind(rawValue: $0.0)!,
+                                                                    target: $0.1, ports: nil).isRange },
+                       [true, false, false, false, true])
         XCTAssertEqual(compiled.decide(host: "172.16.5.5", port: 80, resolved: []),
                        .allow(address: ip("172.16.5.5"), rule: compiled.rules[1]))
     }

@@ -1,3 +1,4 @@
+import PatrolCore
 import PatrolStore
 import Vapor
 
@@ -7,6 +8,8 @@ struct AssetRow: Encodable {
     var ports, note: String?
     /// Marked by an admin as an internal network (its range may open special addresses).
     var internalNetwork: Bool
+    /// Whether the mark changes anything here (a range), or is set and can be taken away.
+    var internalNetworkMarkable: Bool
     var internalNetworkAction: String
 }
 
@@ -15,6 +18,9 @@ extension AssetRow {
         self.init(code: a.code, editHref: campaign.url(.asset(.value(a.code), .edit)).path,
                   deleteAction: campaign.url(.asset(.value(a.code), .delete)).path, kind: a.kind.rawValue, kindName: req.t("asset.kind.\(a.kind.rawValue)"), target: a.target,
                   origin: a.origin.rawValue, originName: req.t("asset.origin.\(a.origin.rawValue)"), ports: a.ports, note: a.note,
-                  internalNetwork: a.internalNetwork, internalNetworkAction: campaign.url(.asset(.value(a.code), .internalNetwork)).path)
+                  internalNetwork: a.internalNetwork,
+                  internalNetworkMarkable: a.internalNetwork
+                      || ScopeAsset(code: a.code, unit: "", kind: a.kind, target: a.target, ports: a.ports).isRange,
+                  internalNetworkAction: campaign.url(.asset(.value(a.code), .internalNetwork)).path)
     }
 }
