@@ -19,6 +19,8 @@ public enum Action: Sendable, Equatable {
     case recordDiscoveredAsset
     /// Mark an asset as an internal network, so its range may open special addresses to testers.
     case markInternalNetwork
+    /// Approve or reject the assets a unit declared (only approved assets are in scope).
+    case reviewAssets
     case listTeams
     /// The testing teams' members and every team's gateway activity: the organiser's supervision.
     case superviseTeams
@@ -128,6 +130,8 @@ public enum AccessPolicy {
             return role == .admin ? .allow : .forbidden(reason: "only the organiser records assets found during testing")
         case .markInternalNetwork:
             return role == .admin ? .allow : .forbidden(reason: "only the organiser opens internal networks to testers")
+        case .reviewAssets:
+            return role == .admin || role == .reviewer ? .allow : .forbidden(reason: "the organiser reviews declared assets")
         case .viewScores(let published):
             switch role {
             case .admin, .reviewer, .observer: return .allow
@@ -220,6 +224,12 @@ public enum AccessPolicy {
     /// every team, otherwise only this one (a tester's own; none for a tester without a team).
     public static func visibleTeam(for actor: Actor) -> UUID?? {
         actor.role == .tester ? .some(actor.teamID) : .none
+    }
+
+    /// Which assets a list shows the actor: testers see the scope they may test (approved assets
+    /// only), the organiser and units see declarations under review and rejected ones too.
+    public static func visibleAssetReviews(for actor: Actor) -> Set<AssetReview> {
+        actor.role == .tester ? [.approved] : Set(AssetReview.allCases)
     }
 
     /// A unit filter for lists: `nil` means every unit, otherwise only this one.

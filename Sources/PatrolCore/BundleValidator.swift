@@ -45,9 +45,10 @@ public enum BundleValidator {
             let kind: AssetKind = try enumValue(a.kind, "kind", rec)
             let origin: AssetOrigin = try enumValue(a.origin, "origin", rec)
             try nonEmpty(a.target, "target", rec)
+            let review: AssetReview = try a.review.map { r throws(BundleError) in try enumValue(r, "review", rec) } ?? .approved
             assetUnit[a.code] = a.unit
             assets.append(.init(code: a.code, unit: a.unit, kind: kind, target: a.target, ports: a.ports, origin: origin, note: a.note,
-                                internalNetwork: a.internalNetwork ?? false))
+                                internalNetwork: a.internalNetwork ?? false, review: review, reviewReason: a.reviewReason))
         }
 
         var teamCodes = Set<String>()

@@ -78,11 +78,17 @@ public struct CampaignBundle: Codable, Sendable, Equatable {
         /// An admin's mark that the asset is an internal network (may open special addresses);
         /// absent means not marked, so bundles written before it read the same.
         public var internalNetwork: Bool?
+        /// The organiser's review (`AssetReview`); absent means approved (SPEC §2), so bundles
+        /// written before review existed import with their assets in scope.
+        public var review: String?
+        public var reviewReason: String?
 
         public init(code: String, unit: String, kind: String, target: String, ports: String? = nil,
-                    origin: String, note: String? = nil, internalNetwork: Bool? = nil) {
+                    origin: String, note: String? = nil, internalNetwork: Bool? = nil, review: String? = nil,
+                    reviewReason: String? = nil) {
             self.code = code; self.unit = unit; self.kind = kind; self.target = target
             self.ports = ports; self.origin = origin; self.note = note; self.internalNetwork = internalNetwork
+            self.review = review; self.reviewReason = reviewReason
         }
     }
 

@@ -39,6 +39,8 @@ public struct CheckedBundle: Sendable {
         public var origin: AssetOrigin
         public var note: String?
         public var internalNetwork: Bool
+        public var review: AssetReview
+        public var reviewReason: String?
     }
 
     public struct Team: Sendable {

@@ -38,6 +38,8 @@ enum SiteURL: Sendable, Equatable {
         case units
         case unit(Parameter, UnitPage)
         case assets
+        /// Several assets approved or rejected at once (the review queue).
+        case assetReview
         case asset(Parameter, AssetPage)
         case teams
         case team(Parameter, TeamPage)
@@ -55,7 +57,7 @@ enum SiteURL: Sendable, Equatable {
     }
 
     enum UnitPage: Sendable, Equatable { case page, newAsset, assets }
-    enum AssetPage: Sendable, Equatable { case page, edit, delete, internalNetwork }
+    enum AssetPage: Sendable, Equatable { case page, edit, delete, internalNetwork, review }
     enum TeamPage: Sendable, Equatable { case page, suspend, resume }
     enum UserPage: Sendable, Equatable { case page, disable, enable, reset, password }
     enum SMSMessagePage: Sendable, Equatable { case resend }
@@ -175,6 +177,7 @@ extension SiteURL.CampaignPage {
             case .assets: return base + [.constant("assets")]
             }
         case .assets: return [.constant("assets")]
+        case .assetReview: return [.constant("assets"), .constant("review")]
         case .asset(let a, let page):
             let base: [SiteURL.Segment] = [.constant("assets"), .parameter("asset", a)]
             switch page {
@@ -182,6 +185,7 @@ extension SiteURL.CampaignPage {
             case .edit: return base + [.constant("edit")]
             case .delete: return base + [.constant("delete")]
             case .internalNetwork: return base + [.constant("internal-network")]
+            case .review: return base + [.constant("review")]
             }
         case .teams: return [.constant("teams")]
         case .team(let t, let page):

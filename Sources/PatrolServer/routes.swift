@@ -8,6 +8,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CampaignController())
     try app.register(collection: UnitController())
     try app.register(collection: AssetController())
+    try app.register(collection: AssetReviewController())
     try app.register(collection: TeamController())
     try app.register(collection: UserController())
     try app.register(collection: AuditController())

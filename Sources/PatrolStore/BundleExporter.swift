@@ -41,7 +41,8 @@ public enum BundleExporter {
         }
         bundle.assets = assets.sorted { $0.code < $1.code }.map { a in
             .init(code: a.code, unit: unitCode[a.$unit.id] ?? "", kind: a.kind.rawValue, target: a.target,
-                  ports: a.ports, origin: a.origin.rawValue, note: a.note, internalNetwork: a.internalNetwork ? true : nil)
+                  ports: a.ports, origin: a.origin.rawValue, note: a.note, internalNetwork: a.internalNetwork ? true : nil,
+                  review: a.review == .approved ? nil : a.review.rawValue, reviewReason: a.reviewReason)
         }
         bundle.teams = teamLinks.sorted { $0.team.code < $1.team.code }.map { link in
             .init(code: link.team.code, name: link.team.name, company: link.team.company, state: link.state.rawValue)

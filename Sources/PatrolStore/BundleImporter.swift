@@ -42,7 +42,8 @@ public enum BundleImporter {
 
             let assets = bundle.assets.map { a in
                 Asset(campaignID: campaignID, unitID: unitIDs[a.unit]!, code: a.code, kind: a.kind, target: a.target,
-                      ports: a.ports, origin: a.origin, note: a.note, internalNetwork: a.internalNetwork)
+                      ports: a.ports, origin: a.origin, note: a.note, internalNetwork: a.internalNetwork, review: a.review,
+                      reviewReason: a.reviewReason)
             }
             try await assets.create(on: db)
             let assetIDs = Dictionary(uniqueKeysWithValues: try assets.map { ($0.code, try $0.requireID()) })

@@ -115,7 +115,7 @@ public struct GatewayDirectory: Sendable {
     /// The setting key holding a campaign's campaign-wide interception switch.
     public static func interceptAllKey(_ campaignCode: String) -> String { "PATROL_GATEWAY_INTERCEPT_ALL_\(campaignCode)" }
 
-    /// The campaigns' assets as the scope engine takes them, sorted by code (the gateway's view and
+    /// The campaigns' approved assets (`AssetReview.isInScope`) as the scope engine takes them, sorted by code (the gateway's view and
     /// a replay's check compile the same thing).
     ///
     /// One join in SQL, decoded column by column: every gateway node runs this twice a second, and
@@ -127,7 +127,7 @@ public struct GatewayDirectory: Sendable {
         let rows = try await sql.raw("""
             SELECT a.campaign_id, a.code, a.kind, a.target, a.ports, a.internal_network, u.code AS unit_code
             FROM \(ident: Asset.schema) a JOIN \(ident: Unit.schema) u ON u.id = a.unit_id
-            WHERE a.campaign_id IN (\(binds: ids))
+            WHERE a.campaign_id IN (\(binds: ids)) AND a.review = \(bind: AssetReview.approved.rawValue)
             ORDER BY a.code
             """).all()
         var byCampaign: [UUID: [ScopeAsset]] = [:]

@@ -30,6 +30,8 @@ struct AssetController: RouteCollection {
         var q: String?
         var unit: String?
         var kind: String?
+        /// `pending`, `approved` or `rejected`: the review queue is `review=pending`.
+        var review: String?
     }
 
     func visibleAssets(_ req: Request, _ campaign: Campaign, _ filter: Filter) async throws -> [Asset] {
@@ -37,6 +39,9 @@ struct AssetController: RouteCollection {
         var query = Asset.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID())).with(\.$unit)
         if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query = query.filter(\.$unit.$id == (only ?? UUID())) }
         if let kind = filter.kind?.nonEmpty.flatMap(AssetKind.init(rawValue:)) { query = query.filter(\.$kind == kind) }
+        var reviews = AccessPolicy.visibleAssetReviews(for: actor)
+        if let only = filter.review?.nonEmpty.flatMap(AssetReview.init(rawValue:)) { reviews.formIntersection([only]) }
+        if reviews.count < AssetReview.allCases.count { query = query.filter(\.$review ~~ Array(reviews)) }
         var assets = try await query.sort(\.$code).all()
         if let unit = filter.unit?.nonEmpty { assets = assets.filter { $0.unit.code == unit } }
         if let q = filter.q?.nonEmpty?.lowercased() {

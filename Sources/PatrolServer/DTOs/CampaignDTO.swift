@@ -40,10 +40,15 @@ struct AssetDTO: Content {
     var origin: String
     var note: String?
     var internalNetwork: Bool
+    /// `pending`, `approved` or `rejected`: only approved assets are in the gateway's scope.
+    var review: String
+    var reviewReason: String?
+    var reviewedAt: Date?
 
     init(_ a: Asset, unitCode: String) {
         code = a.code; unit = unitCode; kind = a.kind.rawValue; target = a.target; ports = a.ports
         origin = a.origin.rawValue; note = a.note; internalNetwork = a.internalNetwork
+        review = a.review.rawValue; reviewReason = a.reviewReason; reviewedAt = a.reviewedAt
     }
 }
 

@@ -47,14 +47,18 @@ struct AssetRegister {
                 if asset.target != target { changes["target"] = "\(asset.target) → \(target)" }
                 if asset.ports != ports { changes["ports"] = "\(asset.ports ?? "") → \(ports ?? "")" }
                 if asset.origin != origin { changes["origin"] = "\(asset.origin.rawValue) → \(origin.rawValue)" }
+                let scopeChanged = asset.kind != kind || asset.target != target || asset.ports != ports
                 asset.kind = kind; asset.target = target; asset.ports = ports; asset.origin = origin
                 asset.note = draft.note?.nonEmpty
+                // A liaison's correction of what testers may reach is reviewed again; a note is not.
+                if scopeChanged || asset.review == .rejected { Self.review(asset, by: actor, changes: &changes) }
             } else {
                 let codes = try await Asset.query(on: db).filter(\.$campaign.$id == campaignID).filter(\.$unit.$id == unitID).all(\.$code)
                 let next = (codes.compactMap { Int($0.split(separator: "-").last ?? "") }.max() ?? 0) + 1
                 asset = Asset(campaignID: campaignID, unitID: unitID, code: "\(unit.code)-\(next)", kind: kind, target: target,
                               ports: ports, origin: origin, note: draft.note?.nonEmpty)
                 changes = ["kind": kind.rawValue, "target": target, "ports": ports ?? "", "origin": origin.rawValue]
+                Self.review(asset, by: actor, changes: &changes)
             }
             try await asset.save(on: db)
             try await AuditLog.append(on: db, audit, action: existing == nil ? "asset.create" : "asset.update",
@@ -62,6 +66,17 @@ struct AssetRegister {
             asset.$unit.value = unit
             return asset
         }
+    }
+
+    /// Sets the review a save gives (`AssetReview.onSave`): the organiser's own entry is approved
+    /// by them, a liaison's waits for review.
+    static func review(_ asset: Asset, by actor: Actor?, changes: inout [String: String]) {
+        let review = AssetReview.onSave(by: actor?.role)
+        if asset.review != review || asset.id == nil { changes["review"] = review.rawValue }
+        asset.review = review
+        asset.reviewReason = nil
+        asset.reviewedBy = review == .approved ? actor?.username : nil
+        asset.reviewedAt = review == .approved ? Date() : nil
     }
 
     /// A declaration limit's refusal (see `DeclarationLimit`) as the error naming the target.

@@ -16,6 +16,12 @@ struct AssetListPage: Encodable {
     var total: Int
     /// Whether the reader may mark assets as internal networks (admins).
     var canMarkInternal: Bool
+    /// Whether the reader approves and rejects declarations (admins, reviewers), the review
+    /// filter's choices, and where several ticked assets are decided at once.
+    var canReview: Bool
+    var reviews: [Option]
+    var reviewQueue: Bool
+    var reviewManyAction: String
 }
 
 extension AssetListPage {
@@ -26,7 +32,15 @@ extension AssetListPage {
         }
         let rows = assets.map { Row(asset: AssetRow($0, req, campaign: campaign), unitCode: $0.unit.code, unitName: $0.unit.name,
                                     unitHref: campaign.url(.unit(.value($0.unit.code), .page)).path) }
+        let canReview = req.actor.map { AccessPolicy.decide($0, .reviewAssets) == .allow } ?? false
+        let visible = req.actor.map(AccessPolicy.visibleAssetReviews(for:)) ?? []
+        let reviews = AssetReview.allCases.filter(visible.contains).map {
+            Option(value: $0.rawValue, label: req.t("asset.review.\($0.rawValue)"), selected: $0.rawValue == filter.review)
+        }
         self.init(rows: rows, kinds: kinds, q: filter.q ?? "", unit: filter.unit ?? "", total: rows.count,
-                  canMarkInternal: req.actor.map { AccessPolicy.decide($0, .markInternalNetwork) == .allow } ?? false)
+                  canMarkInternal: req.actor.map { AccessPolicy.decide($0, .markInternalNetwork) == .allow } ?? false,
+                  canReview: canReview, reviews: visible.count > 1 ? reviews : [],
+                  reviewQueue: canReview && filter.review == AssetReview.pending.rawValue && !rows.isEmpty,
+                  reviewManyAction: campaign.url(.assetReview).path)
     }
 }

@@ -11,6 +11,10 @@ struct AssetRow: Encodable {
     /// Whether the mark changes anything here (a range), or is set and can be taken away.
     var internalNetworkMarkable: Bool
     var internalNetworkAction: String
+    /// The organiser's review: `pending`, `approved` or `rejected`, its name, and why it was rejected.
+    var review, reviewName: String
+    var reviewReason: String?
+    var reviewAction: String
 }
 
 extension AssetRow {
@@ -21,6 +25,8 @@ extension AssetRow {
                   internalNetwork: a.internalNetwork,
                   internalNetworkMarkable: a.internalNetwork
                       || ScopeAsset(code: a.code, unit: "", kind: a.kind, target: a.target, ports: a.ports).isRange,
-                  internalNetworkAction: campaign.url(.asset(.value(a.code), .internalNetwork)).path)
+                  internalNetworkAction: campaign.url(.asset(.value(a.code), .internalNetwork)).path,
+                  review: a.review.rawValue, reviewName: req.t("asset.review.\(a.review.rawValue)"), reviewReason: a.reviewReason,
+                  reviewAction: campaign.url(.asset(.value(a.code), .review)).path)
     }
 }

@@ -25,7 +25,8 @@ extension UnitPage {
             liaisons = try await unit.$liaisons.query(on: req.db).sort(\.$position).all().map { .init(name: $0.name, phone: $0.phone) }
         }
         let assets = try await Asset.query(on: req.db).filter(\.$campaign.$id == campaign.requireID())
-            .filter(\.$unit.$id == unitID).sort(\.$code).all()
+            .filter(\.$unit.$id == unitID).filter(\.$review ~~ Array(AccessPolicy.visibleAssetReviews(for: actor)))
+            .sort(\.$code).all()
         let decision = AccessPolicy.decide(actor, .declareAsset(unitID: unitID, campaignState: campaign.state))
         let mayEverDeclare = AccessPolicy.decide(actor, .declareAsset(unitID: unitID, campaignState: .draft)) == .allow
         let parent = try await unit.$parent.get(on: req.db)?.name

@@ -20,13 +20,21 @@ public final class Asset: Model, @unchecked Sendable {
     /// Marked by an admin as an internal network: only then may its range open special addresses
     /// (loopback, private, link-local, metadata) to testers (`ScopeRule.opensSpecialAddresses`).
     @Field(key: "internal_network") public var internalNetwork: Bool
+    /// The organiser's review (`AssetReview`): only approved assets are in the gateway's scope.
+    @Field(key: "review") public var review: AssetReview
+    /// Why it was rejected, told to the liaison.
+    @OptionalField(key: "review_reason") public var reviewReason: String?
+    /// The user name of who approved or rejected it, and when.
+    @OptionalField(key: "reviewed_by") public var reviewedBy: String?
+    @OptionalField(key: "reviewed_at") public var reviewedAt: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
     public init() {}
 
     public init(campaignID: UUID, unitID: UUID, code: String, kind: AssetKind, target: String, ports: String? = nil,
-                origin: AssetOrigin, note: String? = nil, internalNetwork: Bool = false) {
+                origin: AssetOrigin, note: String? = nil, internalNetwork: Bool = false, review: AssetReview = .approved,
+                reviewReason: String? = nil) {
         self.$campaign.id = campaignID
         self.$unit.id = unitID
         self.code = code
@@ -36,5 +44,7 @@ public final class Asset: Model, @unchecked Sendable {
         self.origin = origin
         self.note = note
         self.internalNetwork = internalNetwork
+        self.review = review
+        self.reviewReason = reviewReason
     }
 }

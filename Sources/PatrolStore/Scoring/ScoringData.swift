@@ -22,7 +22,7 @@ public enum ScoringData {
         let counts = try await sql.raw("""
             SELECT u.code AS code, COUNT(*) AS n
             FROM assets a JOIN units u ON u.id = a.unit_id
-            WHERE a.campaign_id = \(bind: id)
+            WHERE a.campaign_id = \(bind: id) AND a.review = \(bind: AssetReview.approved.rawValue)
             GROUP BY u.code
             """).all(decoding: CountRow.self)
         let assetCount = Dictionary(counts.map { ($0.code, $0.n) }, uniquingKeysWith: +)
