@@ -100,7 +100,7 @@ public enum BundleValidator {
     static func checkCampaign(_ c: CampaignBundle.Campaign) throws(BundleError) -> CheckedBundle.Campaign {
         let rec = "campaign \(c.code)"
         try nonEmpty(c.code, "code", rec)
-        guard c.code.count <= 32, c.code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+        guard CampaignCode.isValid(c.code) else {
             throw BundleError(record: rec, problem: .invalidValue(field: "code", value: c.code, allowed: ["A-Z a-z 0-9 - _, at most 32"]))
         }
         try nonEmpty(c.name, "name", rec)
@@ -111,8 +111,12 @@ public enum BundleValidator {
         guard ends > starts else { throw BundleError(record: rec, problem: .windowBackwards) }
         let scoredAt = try c.scoredAt.map { s throws(BundleError) in try time(s, "scoredAt", rec) }
         let state: CampaignState = try c.state.map { s throws(BundleError) in try enumValue(s, "state", rec) } ?? .draft
+        if let phone = c.office?.contactPhone, !CampaignOffice.isDialable(phone) {
+            throw BundleError(record: rec, problem: .invalidValue(field: "office.contactPhone", value: phone, allowed: ["a phone number"]))
+        }
         return .init(code: c.code, name: c.name, timeZone: tz, startsAt: starts, endsAt: ends, scoredAt: scoredAt,
-                     state: state, demo: c.demo ?? false, scoringPolicy: c.scoringPolicy ?? .standard)
+                     state: state, demo: c.demo ?? false, scoringPolicy: c.scoringPolicy ?? .standard,
+                     office: c.office ?? CampaignOffice())
     }
 
     static func checkFinding(_ f: CampaignBundle.Finding, units: Set<String>, assetUnit: [String: String],

@@ -36,12 +36,15 @@ public struct CampaignBundle: Codable, Sendable, Equatable {
         public var state: String?
         public var demo: Bool?
         public var scoringPolicy: ScoringPolicy?
+        /// The issuing office and its contacts; absent when none was set.
+        public var office: CampaignOffice?
 
         public init(code: String, name: String, timeZone: String? = nil, startsAt: String, endsAt: String,
-                    scoredAt: String? = nil, state: String? = nil, demo: Bool? = nil, scoringPolicy: ScoringPolicy? = nil) {
+                    scoredAt: String? = nil, state: String? = nil, demo: Bool? = nil, scoringPolicy: ScoringPolicy? = nil,
+                    office: CampaignOffice? = nil) {
             self.code = code; self.name = name; self.timeZone = timeZone; self.startsAt = startsAt
             self.endsAt = endsAt; self.scoredAt = scoredAt; self.state = state; self.demo = demo
-            self.scoringPolicy = scoringPolicy
+            self.scoringPolicy = scoringPolicy; self.office = office
         }
     }
 

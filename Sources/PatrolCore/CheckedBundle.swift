@@ -13,6 +13,7 @@ public struct CheckedBundle: Sendable {
         public var state: CampaignState
         public var demo: Bool
         public var scoringPolicy: ScoringPolicy
+        public var office: CampaignOffice
     }
 
     public struct Liaison: Sendable {

@@ -27,8 +27,10 @@ public struct PatrolError: Error, Sendable {
     public static let csrf = PatrolError(.forbidden, code: "csrf", key: "error.csrf")
     public static let passwordChangeRequired = PatrolError(.forbidden, code: "password_change_required", key: "error.passwordChangeRequired")
 
-    public static func invalid(_ key: String, _ values: [String: String] = [:]) -> PatrolError {
-        PatrolError(.unprocessableEntity, code: "invalid", key: key, values: values)
+    public static func invalid(_ key: String, _ values: [String: String] = [:], keys: [String: String] = [:]) -> PatrolError {
+        var error = PatrolError(.unprocessableEntity, code: "invalid", key: key, values: values)
+        error.valueKeys = keys
+        return error
     }
 
     public static func conflict(_ key: String, _ values: [String: String] = [:], keys: [String: String] = [:]) -> PatrolError {

@@ -20,6 +20,7 @@ enum SiteURL: Sendable, Equatable {
     case password
     case language(Parameter)
     case campaigns
+    case newCampaign
     case campaign(Parameter, CampaignPage)
     case users
     case newUser
@@ -35,6 +36,9 @@ enum SiteURL: Sendable, Equatable {
     enum CampaignPage: Sendable, Equatable {
         case overview
         case state
+        case edit
+        /// What must hold before a state change (`?to=running`), for the API.
+        case readiness
         case units
         case unit(Parameter, UnitPage)
         case assets
@@ -42,6 +46,7 @@ enum SiteURL: Sendable, Equatable {
         case assetReview
         case asset(Parameter, AssetPage)
         case teams
+        case newTeam
         case team(Parameter, TeamPage)
         case findings
         case newFinding
@@ -58,7 +63,7 @@ enum SiteURL: Sendable, Equatable {
 
     enum UnitPage: Sendable, Equatable { case page, newAsset, assets }
     enum AssetPage: Sendable, Equatable { case page, edit, delete, internalNetwork, review }
-    enum TeamPage: Sendable, Equatable { case page, suspend, resume }
+    enum TeamPage: Sendable, Equatable { case page, suspend, resume, edit, members, leave }
     enum UserPage: Sendable, Equatable { case page, disable, enable, reset, password }
     enum SMSMessagePage: Sendable, Equatable { case resend }
 
@@ -103,6 +108,7 @@ enum SiteURL: Sendable, Equatable {
         case .password: return [.constant("password")]
         case .language(let p): return [.constant("lang"), .parameter("language", p)]
         case .campaigns: return [.constant("campaigns")]
+        case .newCampaign: return [.constant("campaigns"), .constant("new")]
         case .campaign(let c, let page): return [.constant("campaigns"), .parameter("campaign", c)] + page.segments
         case .users: return [.constant("admin"), .constant("users")]
         case .newUser: return [.constant("admin"), .constant("users"), .constant("new")]
@@ -168,6 +174,8 @@ extension SiteURL.CampaignPage {
         switch self {
         case .overview: return []
         case .state: return [.constant("state")]
+        case .edit: return [.constant("edit")]
+        case .readiness: return [.constant("readiness")]
         case .units: return [.constant("units")]
         case .unit(let u, let page):
             let base: [SiteURL.Segment] = [.constant("units"), .parameter("unit", u)]
@@ -188,12 +196,16 @@ extension SiteURL.CampaignPage {
             case .review: return base + [.constant("review")]
             }
         case .teams: return [.constant("teams")]
+        case .newTeam: return [.constant("teams"), .constant("new")]
         case .team(let t, let page):
             let base: [SiteURL.Segment] = [.constant("teams"), .parameter("team", t)]
             switch page {
             case .page: return base
             case .suspend: return base + [.constant("suspend")]
             case .resume: return base + [.constant("resume")]
+            case .edit: return base + [.constant("edit")]
+            case .members: return base + [.constant("members")]
+            case .leave: return base + [.constant("leave")]
             }
         case .findings: return [.constant("findings")]
         case .newFinding: return [.constant("findings"), .constant("new")]

@@ -6,10 +6,12 @@ func routes(_ app: Application) throws {
 
     try app.register(collection: AuthController())
     try app.register(collection: CampaignController())
+    try app.register(collection: CampaignSetupController())
     try app.register(collection: UnitController())
     try app.register(collection: AssetController())
     try app.register(collection: AssetReviewController())
     try app.register(collection: TeamController())
+    try app.register(collection: TeamSetupController())
     try app.register(collection: UserController())
     try app.register(collection: AuditController())
     try app.register(collection: ScoreController())

@@ -32,7 +32,8 @@ public enum BundleExporter {
         var bundle = CampaignBundle(campaign: .init(
             code: campaign.code, name: campaign.name, timeZone: campaign.timeZone,
             startsAt: time(campaign.startsAt), endsAt: time(campaign.endsAt), scoredAt: campaign.scoredAt.map(time),
-            state: campaign.state.rawValue, demo: campaign.isDemo ? true : nil, scoringPolicy: campaign.scoringPolicy))
+            state: campaign.state.rawValue, demo: campaign.isDemo ? true : nil, scoringPolicy: campaign.scoringPolicy,
+            office: campaign.office.isEmpty ? nil : campaign.office))
 
         bundle.units = units.sorted { $0.code < $1.code }.map { u in
             .init(code: u.code, name: u.name, category: u.category, group: u.group.rawValue,

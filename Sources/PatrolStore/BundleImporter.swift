@@ -25,6 +25,7 @@ public enum BundleImporter {
             let campaign = Campaign(code: c.code, name: c.name, timeZone: c.timeZone.identifier, startsAt: c.startsAt,
                                     endsAt: c.endsAt, scoredAt: c.scoredAt, state: c.state,
                                     scoringPolicy: c.scoringPolicy, isDemo: c.demo)
+            campaign.office = c.office
             try await campaign.create(on: db)
             let campaignID = try campaign.requireID()
 

@@ -3,12 +3,11 @@ import PatrolCore
 import PatrolStore
 import Vapor
 
-/// The campaign list and a campaign's overview; the admin moves a campaign through its states.
+/// The campaign list and a campaign's overview (set-up and state changes: `CampaignSetupController`).
 struct CampaignController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.endpoint(.GET, .campaigns, access: .signedIn, use: list)
         routes.endpoint(.GET, .campaign(.key, .overview), access: .signedIn, use: overview)
-        routes.endpoint(.POST, .campaign(.key, .state), access: .policy(.manageCampaigns), use: changeState)
 
         routes.endpoint(.GET, .api(.campaigns), access: .signedIn, use: apiList)
         routes.endpoint(.GET, .api(.campaign(.key, .overview)), access: .signedIn, use: apiGet)
@@ -21,6 +20,8 @@ struct CampaignController: RouteCollection {
             var units: Int
         }
         var rows: [Row]
+        /// The new-campaign form, for admins.
+        var newHref: String?
     }
 
     func list(req: Request) async throws -> View {
@@ -34,7 +35,9 @@ struct CampaignController: RouteCollection {
                               state: c.state.rawValue, stateName: req.t("campaign.state.\(c.state.rawValue)"),
                               demo: c.isDemo, units: units))
         }
-        return try await req.page("campaigns", title: req.t("campaigns.title"), content: ListView(rows: rows))
+        let canManage = req.actor.map { AccessPolicy.decide($0, .manageCampaigns) == .allow } ?? false
+        return try await req.page("campaigns", title: req.t("campaigns.title"),
+                                  content: ListView(rows: rows, newHref: canManage ? SiteURL.newCampaign.path : nil))
     }
 
     struct OverviewView: Encodable {
@@ -49,8 +52,13 @@ struct CampaignController: RouteCollection {
         var teams: [TeamRow]
         var showTeams: Bool
         var canManage: Bool
-        var nextStates: [Stat]
+        /// The state changes the admin may make, each leading to its confirmation page.
+        var nextStates: [StateLink]
+        /// The edit form, while the campaign is a draft.
+        var editHref: String?
+        var office: CampaignOffice
     }
+    struct StateLink: Encodable { var label, state, href: String }
 
     func overview(req: Request) async throws -> View {
         let campaign = try await req.campaign()
@@ -84,39 +92,19 @@ struct CampaignController: RouteCollection {
                              state: $0.state.rawValue, stateName: req.t("team.state.\($0.state.rawValue)")) }
         }
         let canManage = AccessPolicy.decide(actor, .manageCampaigns) == .allow
-        let next = CampaignState.allCases.filter { $0 != campaign.state && $0 != .published }
-            .map { OverviewView.Stat(label: req.t("campaign.state.\($0.rawValue)"), value: 0, state: $0.rawValue) }
+        // Publishing is the score page's action: it freezes the sheet.
+        let next = CampaignState.allCases.filter { $0 != .published && CampaignReadiness.allowed(from: campaign.state, to: $0) }
+            .map { StateLink(label: req.t("campaign.state.\($0.rawValue)"), state: $0.rawValue,
+                             href: campaign.url(.state).path(query: [("to", $0.rawValue)])) }
         let content = OverviewView(
             name: campaign.name, code: campaign.code, timeZone: campaign.timeZone,
             startsAt: req.timeText(campaign.startsAt, in: campaign), endsAt: req.timeText(campaign.endsAt, in: campaign),
             scoredAt: req.timeText(campaign.scoredAt, in: campaign), state: req.t("campaign.state.\(campaign.state.rawValue)"),
             unitsHref: campaign.url(.units).path, assetsHref: campaign.url(.assets).path, stateAction: campaign.url(.state).path,
             units: unitCount, assets: try await assetQuery.count(), findingsTitle: title, findings: stats,
-            teams: teams, showTeams: showTeams, canManage: canManage, nextStates: next)
+            teams: teams, showTeams: showTeams, canManage: canManage, nextStates: next,
+            editHref: canManage && campaign.state == .draft ? campaign.url(.edit).path : nil, office: campaign.office)
         return try await req.page("campaign", title: campaign.name, campaign: campaign, content: content)
-    }
-
-    struct StateForm: Content { var state: String }
-
-    func changeState(req: Request) async throws -> Response {
-        let campaign = try await req.campaign()
-        let form = try req.content.decode(StateForm.self)
-        guard let state = CampaignState(rawValue: form.state) else {
-            throw PatrolError.invalid("error.campaign.state", ["state": form.state])
-        }
-        guard state != .published else {
-            // Publishing freezes the scores; it has its own action so the sheet is recorded.
-            throw PatrolError.conflict("error.campaign.publish_via_scores")
-        }
-        let old = campaign.state
-        campaign.state = state
-        if old == .published { ScorePublication.withdraw(campaign) }
-        try await req.db.transaction { db in
-            try await campaign.save(on: db)
-            try await AuditLog.append(on: db, req.auditContext, action: "campaign.state", objectType: "campaign",
-                                      objectID: campaign.code, details: ["from": old.rawValue, "to": state.rawValue])
-        }
-        return req.seeOther(campaign.url(.overview).path)
     }
 
     func apiList(req: Request) async throws -> [CampaignDTO] {

@@ -1,4 +1,5 @@
 import Foundation
+import PatrolCore
 import PatrolStore
 import Vapor
 
@@ -11,10 +12,12 @@ struct CampaignDTO: Content {
     var scoredAt: Date?
     var state: String
     var demo: Bool
+    /// The issuing office and its contacts, as set up.
+    var office: CampaignOffice
 
     init(_ c: Campaign) {
         code = c.code; name = c.name; timeZone = c.timeZone; startsAt = c.startsAt; endsAt = c.endsAt
-        scoredAt = c.scoredAt; state = c.state.rawValue; demo = c.isDemo
+        scoredAt = c.scoredAt; state = c.state.rawValue; demo = c.isDemo; office = c.office
     }
 }
 

@@ -22,6 +22,8 @@ public final class Campaign: Model, @unchecked Sendable {
     /// The score sheet as published (`ScoreSheetDocument` JSON), frozen at that moment.
     @OptionalField(key: "published_scores") public var publishedScoresJSON: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    /// `CampaignOffice` as JSON; nil when none was set.
+    @OptionalField(key: "office") public var officeJSON: String?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
     @Siblings(through: CampaignUnit.self, from: \.$campaign, to: \.$unit) public var units: [Unit]
@@ -45,6 +47,11 @@ public final class Campaign: Model, @unchecked Sendable {
     public var scoringPolicy: ScoringPolicy {
         get { JSONText.decode(ScoringPolicy.self, scoringPolicyJSON) ?? .standard }
         set { scoringPolicyJSON = JSONText.encode(newValue) }
+    }
+
+    public var office: CampaignOffice {
+        get { officeJSON.flatMap { JSONText.decode(CampaignOffice.self, $0) } ?? CampaignOffice() }
+        set { officeJSON = newValue.isEmpty ? nil : JSONText.encode(newValue) }
     }
 
     public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Shanghai")! }
