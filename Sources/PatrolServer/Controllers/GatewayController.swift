@@ -21,7 +21,6 @@ struct GatewayController: RouteCollection {
         routes.endpoint(.PATCH, api(.gateway(.page)), access: .policy(.controlGateway), use: apiInterceptAll)
         routes.endpoint(.POST, api(.team(.key, .suspend)), access: .policy(.controlGateway), use: apiSuspend)
         routes.endpoint(.POST, api(.team(.key, .resume)), access: .policy(.controlGateway), use: apiResume)
-        routes.endpoint(.PATCH, api(.team(.key, .page)), access: .policy(.controlGateway), use: apiTeam)
         routes.endpoint(.POST, .api(.gatewayToken), access: .policy(.rotateGatewayToken), use: apiToken)
 
         func web(_ page: SiteURL.GatewayPage) -> SiteURL { .campaign(.key, .gateway(page)) }
@@ -319,18 +318,6 @@ struct GatewayController: RouteCollection {
 
     func apiSuspend(req: Request) async throws -> TeamDTO { try await Self.setState(req, .suspended) }
     func apiResume(req: Request) async throws -> TeamDTO { try await Self.setState(req, .active) }
-
-    struct TeamPatch: Content { var interception: Bool? }
-
-    func apiTeam(req: Request) async throws -> TeamDTO {
-        let campaign = try await req.campaign()
-        let link = try await Self.link(req, campaign)
-        let patch = try req.content.decode(TeamPatch.self)
-        guard let on = patch.interception else { throw PatrolError.invalid("error.gateway.interceptionRequired") }
-        try await GatewayControl.setInterception(on, campaign: campaign, team: link.team.code, context: req.auditContext, on: req.db)
-        await Self.apply(req)
-        return Self.teamDTO(try await Self.link(req, campaign))
-    }
 
     struct GatewayPatch: Content { var interceptAll: Bool? }
     struct GatewayState: Content { var campaign: String; var interceptAll: Bool }

@@ -9,6 +9,9 @@ public final class Team: Model, @unchecked Sendable {
     @Field(key: "code") public var code: String
     @Field(key: "name") public var name: String
     @OptionalField(key: "company") public var company: String?
+    /// Whom the organiser calls about the team, and their mainland mobile number (11 digits).
+    @OptionalField(key: "contact_name") public var contactName: String?
+    @OptionalField(key: "contact_phone") public var contactPhone: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
