@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -87,10 +88,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Reads and writes the organisers' spreadsheets (xlsx, CSV); knows nothing of campaigns.
+        .target(
+            name: "PatrolSheet",
+            dependencies: [
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: strict,
+            // GB18030 text is decoded with iconv, which Darwin keeps outside libSystem.
+            linkerSettings: [.linkedLibrary("iconv", .when(platforms: [.macOS]))]
+        ),
         .target(
             name: "PatrolServer",
             dependencies: [
-                "PatrolCore", "PatrolStore", "PatrolSMS", "PatrolGateway",
+                "PatrolCore", "PatrolStore", "PatrolSMS", "PatrolGateway", "PatrolSheet",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "Leaf", package: "leaf"),
@@ -118,6 +130,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PatrolSMSTests", dependencies: ["PatrolSMS"], swiftSettings: strict),
+        .testTarget(
+            name: "PatrolSheetTests",
+            dependencies: ["PatrolSheet", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            // Fixtures are read in place (#filePath) so a test names the file a producer wrote.
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PatrolGatewayTests",
             dependencies: [
