@@ -16,16 +16,6 @@ public struct CSVSheetReader: Sendable {
         self.delimiter = delimiter
     }
 
-    public func read(contentsOf url: URL) throws(SheetError) -> SheetTable {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .undecodableText(offset: 0, encoding: .utf8)
-        }
-        return try read(data)
-    }
-
     public func read(_ data: Data) throws(SheetError) -> SheetTable {
         guard data.count <= limits.maxFileBytes else {
             throw .fileTooLarge(bytes: data.count, limit: limits.maxFileBytes)

@@ -12,16 +12,6 @@ public struct XLSXReader: Sendable {
         self.limits = limits
     }
 
-    public func read(contentsOf url: URL, sheet: WorksheetSelection = .first) throws(SheetError) -> SheetTable {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .corruptArchive(entry: nil)
-        }
-        return try read(data, sheet: sheet)
-    }
-
     public func read(_ data: Data, sheet selection: WorksheetSelection = .first) throws(SheetError) -> SheetTable {
         let archive = try WorkbookArchive(data: data, limits: limits)
         let workbookPart = try workbookPartName(in: archive)

@@ -152,6 +152,21 @@ final class XLSXReaderTests: XCTestCase {
         }
     }
 
+    /// A directory that understates a part's size passes the first check; counting while inflating
+    /// catches it.
+    func testAZipBombWithALyingDirectoryIsRefused() throws {
+        var bomb = try [UInt8](Self.archive(["xl/workbook.xml": String(repeating: " ", count: 8 << 20)]))
+        // Uncompressed size: offset 22 of the local header (PK\3\4), 24 of the central one (PK\1\2).
+        for (signature, offset) in [([0x50, 0x4B, 0x03, 0x04], 22), ([0x50, 0x4B, 0x01, 0x02], 24)] as [([UInt8], Int)] {
+            let start = try XCTUnwrap((0..<(bomb.count - 4)).first { Array(bomb[$0..<($0 + 4)]) == signature })
+            bomb.replaceSubrange((start + offset)..<(start + offset + 4), with: [0x10, 0, 0, 0])
+        }
+
+        XCTAssertThrowsSheetError(.uncompressedTooLarge(limit: 1 << 20)) { () throws(SheetError) in
+            try XLSXReader(limits: SheetLimits(maxUncompressedBytes: 1 << 20)).read(Data(bomb))
+        }
+    }
+
     func testADocumentTypeDeclarationIsRefused() throws {
         let workbook = #"<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol">]><workbook><sheets/></workbook>"#
         let data = try Self.archive(["xl/workbook.xml": workbook])
