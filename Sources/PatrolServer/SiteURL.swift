@@ -21,6 +21,8 @@ enum SiteURL: Sendable, Equatable {
     case language(Parameter)
     case campaigns
     case newCampaign
+    /// A blank list to fill in for import (`units.xlsx`, `units.csv`).
+    case importTemplate(Parameter)
     case campaign(Parameter, CampaignPage)
     case users
     case newUser
@@ -39,6 +41,11 @@ enum SiteURL: Sendable, Equatable {
         case edit
         /// What must hold before a state change (`?to=running`), for the API.
         case readiness
+        /// Upload a list (units with liaisons) to preview, then confirm it.
+        case importList
+        case importConfirm
+        /// The API's import of a units list (`?dryRun=true` for the preview).
+        case importUnits
         case units
         case unit(Parameter, UnitPage)
         case assets
@@ -109,6 +116,7 @@ enum SiteURL: Sendable, Equatable {
         case .language(let p): return [.constant("lang"), .parameter("language", p)]
         case .campaigns: return [.constant("campaigns")]
         case .newCampaign: return [.constant("campaigns"), .constant("new")]
+        case .importTemplate(let t): return [.constant("import-templates"), .parameter("template", t)]
         case .campaign(let c, let page): return [.constant("campaigns"), .parameter("campaign", c)] + page.segments
         case .users: return [.constant("admin"), .constant("users")]
         case .newUser: return [.constant("admin"), .constant("users"), .constant("new")]
@@ -176,6 +184,9 @@ extension SiteURL.CampaignPage {
         case .state: return [.constant("state")]
         case .edit: return [.constant("edit")]
         case .readiness: return [.constant("readiness")]
+        case .importList: return [.constant("import")]
+        case .importConfirm: return [.constant("import"), .constant("confirm")]
+        case .importUnits: return [.constant("imports"), .constant("units")]
         case .units: return [.constant("units")]
         case .unit(let u, let page):
             let base: [SiteURL.Segment] = [.constant("units"), .parameter("unit", u)]

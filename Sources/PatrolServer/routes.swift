@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AuthController())
     try app.register(collection: CampaignController())
     try app.register(collection: CampaignSetupController())
+    try app.register(collection: ImportController())
     try app.register(collection: UnitController())
     try app.register(collection: AssetController())
     try app.register(collection: AssetReviewController())

@@ -26,6 +26,11 @@ final class AuthorizationMatrixTests: XCTestCase {
         route(.GET, .campaign(.key, .overview)): "DAAAAA",
         route(.POST, .campaign(.key, .state)): "DADDDD",
         route(.GET, .campaign(.key, .state)): "DADDDD",
+        route(.GET, .campaign(.key, .importList)): "DADDDD",
+        route(.POST, .campaign(.key, .importList)): "DADDDD",
+        route(.POST, .campaign(.key, .importConfirm)): "DADDDD",
+        route(.GET, .importTemplate(.key)): "DADDDD",
+        route(.POST, .api(.campaign(.key, .importUnits))): "DADDDD",
         route(.GET, .newCampaign): "DADDDD",
         route(.POST, .campaigns): "DADDDD",
         route(.GET, .campaign(.key, .edit)): "DADDDD",
@@ -241,6 +246,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                     case ":team": "T02"
                     case ":message": UUID().uuidString
                     case ":language": "en"
+                    case ":template": "units.xlsx"
                     default: "\(component)"
                     }
                 }.joined(separator: "/")

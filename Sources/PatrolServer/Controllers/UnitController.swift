@@ -17,6 +17,8 @@ struct UnitController: RouteCollection {
         var category: String?
         var group: String?
         var q: String?
+        /// `none`, `pending`, `confirmed` or `rejected` (`DeclarationStatus`).
+        var declaration: String?
     }
 
     /// The campaign's units the actor may see, filtered; liaisons see only their own unit.
@@ -45,8 +47,11 @@ struct UnitController: RouteCollection {
         let showLiaisons = units.contains { AccessPolicy.decide(actor, .viewLiaisonContacts(unitID: $0.id!)) == .allow }
         let liaisonCounts = showLiaisons ? try await Liaison.countsByUnit(units.compactMap(\.id), on: req.db) : nil
         let categories = Array(Set(try await campaign.$units.query(on: req.db).all(\.$category))).sorted()
-        let content = UnitListPage(req, campaign: campaign, units: units, categories: categories,
-                                   assetCounts: try await assetCounts(req, campaign), liaisonCounts: liaisonCounts, filter: filter)
+        let reviews = try await Asset.reviewCountsByUnit(campaignID: campaign.requireID(), on: req.db)
+        let canImport = AccessPolicy.decide(actor, .manageUnits) == .allow
+        let content = UnitListPage(req, campaign: campaign, units: units, categories: categories, reviewCounts: reviews,
+                                   liaisonCounts: liaisonCounts, filter: filter, importHref: canImport ? campaign.url(.importList).path : nil,
+                                   visibleReviews: AccessPolicy.visibleAssetReviews(for: actor))
         return try await req.page("units", title: req.t("units.title"), campaign: campaign, content: content)
     }
 

@@ -9,6 +9,8 @@ struct UnitListPage: Encodable {
         var code, name, href, category, group, groupName: String
         var assets: Int
         var liaisons: Int?
+        /// The unit's asset declaration (`DeclarationStatus`) and its name.
+        var declaration, declarationName: String
     }
     typealias Option = SelectOption
     var rows: [Row]
@@ -17,16 +19,32 @@ struct UnitListPage: Encodable {
     var q: String
     var showLiaisons: Bool
     var total: Int
+    var declarations: [Option]
+    /// How many units are in each declaration status, for the organiser's follow-up.
+    var declarationCounts: [Option]
+    /// The import page, for admins.
+    var importHref: String?
+    /// Whether declarations under review are the reader's concern (not testers', who see the scope).
+    var showDeclaration: Bool
 }
 
 extension UnitListPage {
     /// The page over `units`; `liaisonCounts` nil when the reader may see no unit's contacts.
-    init(_ req: Request, campaign: Campaign, units: [PatrolStore.Unit], categories: [String], assetCounts: [UUID: Int],
-         liaisonCounts: [UUID: Int]?, filter: UnitController.Filter) {
-        let rows = units.map { u in
+    init(_ req: Request, campaign: Campaign, units: [PatrolStore.Unit], categories: [String], reviewCounts: [UUID: [AssetReview: Int]],
+         liaisonCounts: [UUID: Int]?, filter: UnitController.Filter, importHref: String?, visibleReviews: Set<AssetReview>) {
+        func status(_ u: PatrolStore.Unit) -> DeclarationStatus {
+            let c = reviewCounts[u.id!] ?? [:]
+            return DeclarationStatus(pending: c[.pending] ?? 0, approved: c[.approved] ?? 0, rejected: c[.rejected] ?? 0)
+        }
+        let all = units.map { ($0, status($0)) }
+        let wanted = filter.declaration?.nonEmpty.flatMap(DeclarationStatus.init(rawValue:))
+        let rows = all.filter { wanted == nil || $0.1 == wanted }.map { u, s in
             Row(code: u.code, name: u.name, href: campaign.url(.unit(.value(u.code), .page)).path, category: u.category, group: u.group.rawValue,
-                groupName: req.t("unit.group.\(u.group.rawValue)"), assets: assetCounts[u.id!] ?? 0,
-                liaisons: liaisonCounts.map { $0[u.id!] ?? 0 })
+                groupName: req.t("unit.group.\(u.group.rawValue)"), assets: (reviewCounts[u.id!] ?? [:]).filter { visibleReviews.contains($0.key) }.values.reduce(0, +),
+                liaisons: liaisonCounts.map { $0[u.id!] ?? 0 }, declaration: s.rawValue, declarationName: req.t("unit.declaration.\(s.rawValue)"))
+        }
+        let counts = DeclarationStatus.allCases.map { s in
+            Option(value: s.rawValue, label: "\(req.t("unit.declaration.\(s.rawValue)")) \(all.filter { $0.1 == s }.count)", selected: s == wanted)
         }
         self.init(
             rows: rows,
@@ -34,6 +52,10 @@ extension UnitListPage {
             groups: UnitGroup.allCases.map {
                 Option(value: $0.rawValue, label: req.t("unit.group.\($0.rawValue)"), selected: $0.rawValue == filter.group)
             },
-            q: filter.q ?? "", showLiaisons: liaisonCounts != nil, total: rows.count)
+            q: filter.q ?? "", showLiaisons: liaisonCounts != nil, total: rows.count,
+            declarations: DeclarationStatus.allCases.map {
+                Option(value: $0.rawValue, label: req.t("unit.declaration.\($0.rawValue)"), selected: $0 == wanted)
+            },
+            declarationCounts: counts, importHref: importHref, showDeclaration: visibleReviews.count > 1)
     }
 }

@@ -45,7 +45,11 @@ enum OpenAPIDocument {
             }
             if !params.isEmpty { operation["parameters"] = params }
             if let request = op.request {
-                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(request)]]]
+                // A list to import is sent as the file itself, not wrapped in JSON.
+                let types = request == "SheetFile"
+                    ? ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"] : ["application/json"]
+                operation["requestBody"] = ["required": true,
+                                            "content": Dictionary(uniqueKeysWithValues: types.map { ($0, ["schema": ref(request)]) })]
             }
             var ok: [String: Any] = ["description": "OK"]
             if let response = op.response { ok["content"] = ["application/json": ["schema": ref(response)]] }
