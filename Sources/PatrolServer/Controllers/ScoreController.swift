@@ -5,7 +5,8 @@ import Vapor
 
 /// Scores (SPEC §5): the ranking, each unit's explained score card, publication and the policy.
 /// Admins, reviewers and observers see everything; a liaison sees only their own card, and only
-/// once the admin has published the scores.
+/// once the admin has published the scores. Who sees which sheet is `ScoreSheetAccess`; a policy
+/// edit is `ScoringPolicyChange`; the pages are their view-models (`ScoreRankingPage`, …).
 struct ScoreController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.endpoint(.GET, .campaign(.key, .scores), access: .signedIn, use: ranking)
@@ -22,39 +23,9 @@ struct ScoreController: RouteCollection {
         routes.endpoint(.PUT, .api(.campaign(.key, .scoringPolicy)), access: .policy(.manageCampaigns), use: apiPolicyUpdate)
     }
 
-    // MARK: - Reading, through the policy
-
-    /// The sheet the actor may see: the whole sheet, or a liaison's own row once published.
-    func visibleSheet(_ req: Request, _ campaign: Campaign) async throws -> (doc: ScoreSheetDocument, published: Bool) {
-        let published = campaign.state == .published
-        try req.authorize(.viewScores(published: published))
-        var (doc, frozen) = try await Self.current(req, campaign)
-        if case .some(let only) = AccessPolicy.visibleUnit(for: try req.requireActor()) {
-            var code: String?
-            if let only { code = try await PatrolStore.Unit.find(only, on: req.db)?.code }
-            doc.units = doc.units.filter { $0.unit == code }
-        }
-        return (doc, frozen)
-    }
-
-    static func current(_ req: Request, _ campaign: Campaign) async throws -> (ScoreSheetDocument, Bool) {
-        do {
-            return try await ScorePublication.current(for: campaign, on: req.db)
-        } catch let error as ScoringError {
-            throw PatrolError.conflict("error.score.cannotScore", ["detail": error.description])
-        }
-    }
-
-    /// One unit's row, after the policy allowed the actor to see that unit's card.
-    func visibleRow(_ req: Request, _ campaign: Campaign) async throws -> (row: ScoreSheetDocument.Row, doc: ScoreSheetDocument, published: Bool, unit: PatrolStore.Unit) {
-        guard let code = req.parameters.get("unit"),
-              let unit = try await PatrolStore.Unit.query(on: req.db).filter(\.$code == code).first() else {
-            throw PatrolError.notFound
-        }
-        try req.authorize(.viewUnitScore(unitID: try unit.requireID(), published: campaign.state == .published))
-        let (doc, published) = try await Self.current(req, campaign)
-        guard let row = doc.units.first(where: { $0.unit == code }) else { throw PatrolError.notFound }
-        return (row, doc, published, unit)
+    /// The sheets as the request's reader may see them.
+    func sheets(_ req: Request) throws -> ScoreSheetAccess {
+        ScoreSheetAccess(db: req.db, actor: try req.requireActor())
     }
 
     // MARK: - API
@@ -77,14 +48,14 @@ struct ScoreController: RouteCollection {
 
     func apiScores(req: Request) async throws -> SheetResponse {
         let campaign = try await req.campaign()
-        let (doc, published) = try await visibleSheet(req, campaign)
+        let (doc, published) = try await sheets(req).visibleSheet(campaign)
         return SheetResponse(campaign: doc.campaign, scoredAt: doc.scoredAt, published: published,
                              publishedAt: campaign.publishedAt, units: doc.units)
     }
 
     func apiUnitScore(req: Request) async throws -> UnitResponse {
         let campaign = try await req.campaign()
-        let (row, doc, published, _) = try await visibleRow(req, campaign)
+        let (row, doc, published, _) = try await sheets(req).visibleRow(campaign, unit: req.parameters.get("unit"))
         return UnitResponse(campaign: doc.campaign, scoredAt: doc.scoredAt, published: published,
                             publishedAt: campaign.publishedAt, score: row)
     }
@@ -123,21 +94,16 @@ struct ScoreController: RouteCollection {
         return policy
     }
 
+    /// Saves the policy through `ScoringPolicyChange`, its refusals told in the reader's language.
     func savePolicy(_ req: Request, _ campaign: Campaign, _ policy: ScoringPolicy) async throws {
-        guard campaign.state != .published else { throw PatrolError.conflict("error.score.policyPublished") }
-        let problems = policy.problems()
-        guard problems.isEmpty else {
+        do {
+            try await ScoringPolicyChange(db: req.db, actor: try req.requireActor(), audit: req.auditContext).save(policy, to: campaign)
+        } catch ScoringPolicyChange.Refusal.published {
+            throw PatrolError.conflict("error.score.policyPublished")
+        } catch ScoringPolicyChange.Refusal.invalid(let problems) {
             let chinese = req.language == .zh
             throw PatrolError.invalid("error.score.policyInvalid",
                                       ["problems": problems.map { $0.message(chinese: chinese) }.joined(separator: "；")])
-        }
-        let before = campaign.scoringPolicyJSON
-        campaign.scoringPolicy = policy
-        guard campaign.scoringPolicyJSON != before else { return }
-        try await req.db.transaction { db in
-            try await campaign.save(on: db)
-            try await AuditLog.append(on: db, req.auditContext, action: "scoring.policy", objectType: "campaign",
-                                      objectID: campaign.code, details: ["from": before, "to": campaign.scoringPolicyJSON])
         }
     }
 
@@ -145,8 +111,9 @@ struct ScoreController: RouteCollection {
 
     func ranking(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
-        let (doc, published) = try await visibleSheet(req, campaign)
-        if case .some = AccessPolicy.visibleUnit(for: try req.requireActor()) {
+        let access = try sheets(req)
+        let (doc, published) = try await access.visibleSheet(campaign)
+        if access.limitedToOneUnit {
             guard let own = doc.units.first else { throw PatrolError.notFound }
             return req.seeOther(campaign.url(.unitScore(.value(own.unit))).path)
         }
@@ -158,11 +125,8 @@ struct ScoreController: RouteCollection {
 
     func csv(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
-        try req.authorize(.viewScores(published: campaign.state == .published))
         // The export is the whole ranking: nothing for a reader limited to one unit.
-        if case .some = AccessPolicy.visibleUnit(for: try req.requireActor()) { throw PatrolError.notFound }
-        // A published sheet is exported as published, never recomputed.
-        let (doc, _) = try await Self.current(req, campaign)
+        let doc = try await sheets(req).wholeSheet(campaign)
         let data = try ScoreSheetExport.csv(doc, chinese: req.language == .zh)
         let res = Response(status: .ok, body: .init(data: data))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
@@ -172,7 +136,7 @@ struct ScoreController: RouteCollection {
 
     func card(req: Request) async throws -> View {
         let campaign = try await req.campaign()
-        let (row, doc, published, unit) = try await visibleRow(req, campaign)
+        let (row, doc, published, unit) = try await sheets(req).visibleRow(campaign, unit: req.parameters.get("unit"))
         let content = try await ScoreCardPage(req, campaign: campaign, row: row, doc: doc, published: published)
         return try await req.page("score-card", title: "\(unit.name) · \(req.t("score.card"))", campaign: campaign, content: content)
     }

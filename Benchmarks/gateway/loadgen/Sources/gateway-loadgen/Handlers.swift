@@ -95,7 +95,8 @@ final class ProxyConnectHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 }
 
-/// Keep-alive GET requests back to back on one connection; one request in flight at a time.
+/// Keep-alive GET requests on one connection, one in flight at a time: back to back in a closed
+/// loop, or each at its due time on the slot's timetable in the open model.
 final class LoadHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
@@ -106,11 +107,12 @@ final class LoadHandler: ChannelInboundHandler {
     private var running = false
     private var closing = false      // we closed on purpose: what follows is not an error
     private var reported = false     // this connection's failure is already counted
-    private var inFlight = false
+    private var dueAt: UInt64 = 0    // when the request in flight was due (= sentAt in a closed loop)
     private var sentAt: UInt64 = 0
     private var status: UInt = 0
     private var keepAlive = true
     private var bodyBytes = 0
+    private var timer: Scheduled<Void>?
 
     init(slot: Slot, head: HTTPRequestHead, waitsForTLS: Bool) {
         self.slot = slot
@@ -139,7 +141,7 @@ final class LoadHandler: ChannelInboundHandler {
             slot.noteTLSVersion(tls.tlsVersion)
         }
         slot.connectionReady()
-        send(context)
+        sendNext(context)
     }
 
     private func close(_ context: ChannelHandlerContext) {
@@ -147,13 +149,41 @@ final class LoadHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func send(_ context: ChannelHandlerContext) {
-        if slot.stopping || now() >= slot.run.deadline {
+    /// Closed loop: sends at once until the deadline. Open model: sends the next request on the
+    /// timetable now if it is due (or overdue), else sets a timer for its due time.
+    private func sendNext(_ context: ChannelHandlerContext) {
+        if slot.stopping {
             close(context)
             return
         }
-        inFlight = true
-        sentAt = now()
+        let t = now()
+        guard let timetable = slot.timetable else {
+            if t >= slot.run.sendUntil {
+                close(context)
+            } else {
+                transmit(context, due: t, at: t)
+            }
+            return
+        }
+        guard let due = timetable.due else { return }   // all sent: stay open until the stop
+        if due <= t {
+            slot.timetable!.advance()
+            let lateness = t - due
+            if lateness > slot.run.lateNanos { slot.stats.lateSends += 1 }
+            slot.stats.maxLateness = max(slot.stats.maxLateness, lateness)
+            transmit(context, due: due, at: t)
+        } else {
+            timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(due)) { [self] in
+                timer = nil
+                sendNext(context)
+            }
+        }
+    }
+
+    private func transmit(_ context: ChannelHandlerContext, due: UInt64, at t: UInt64) {
+        slot.inFlight = true
+        dueAt = due
+        sentAt = t
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
@@ -168,19 +198,20 @@ final class LoadHandler: ChannelInboundHandler {
             bodyBytes += body.readableBytes
         case .end:
             let t = now()
-            inFlight = false
+            slot.inFlight = false
             guard t <= slot.run.deadline, !slot.stopping else {
                 close(context)
                 return
             }
             if (200..<300).contains(status) {
-                slot.stats.latencies.append(t &- sentAt)
+                slot.stats.latency.recordClamped(t &- dueAt)
+                slot.stats.service.recordClamped(t &- sentAt)
                 slot.stats.bytes += bodyBytes
             } else {
                 slot.noteError(.status, "HTTP status \(status)")
             }
             if keepAlive {
-                send(context)
+                sendNext(context)
             } else {
                 slot.stats.serverCloses += 1
                 close(context)
@@ -197,19 +228,21 @@ final class LoadHandler: ChannelInboundHandler {
                 slot.noteError(.io, "\(error)")
             }
         }
-        inFlight = false
+        slot.inFlight = false
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
         if !slot.stopping, !closing, !reported, now() < slot.run.deadline {
             if !running {
                 slot.noteError(.tls, "connection closed before the TLS handshake completed")
-            } else if inFlight {
+            } else if slot.inFlight {
                 slot.noteError(.io, "connection closed with a request in flight")
             }
         }
-        inFlight = false
+        slot.inFlight = false
         context.fireChannelInactive()
     }
 }

@@ -1,3 +1,4 @@
+import Histogram
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -16,18 +17,39 @@ enum ErrorKind: Int, CaseIterable {
     }
 }
 
+/// A latency histogram in nanoseconds: 1 µs resolution, three significant digits, up to two minutes.
+typealias Latencies = Histogram<UInt64>
+
+extension Histogram where Count == UInt64 {
+    static func latencies() -> Latencies {
+        Latencies(lowestDiscernibleValue: 1_000, highestTrackableValue: 120_000_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// Records `nanos`, a value beyond the range as the range's top.
+    mutating func recordClamped(_ nanos: UInt64) {
+        record(Swift.min(nanos, highestTrackableValue))
+    }
+}
+
 /// Counters of one connection slot. Touched only on the slot's event loop until the run has stopped.
 final class SlotStats: @unchecked Sendable {
-    var latencies: [UInt64] = []
+    /// From the scheduled send time (open model) or the actual send (closed loop) to the response's end.
+    var latency = Latencies.latencies()
+    /// From the actual send to the response's end (open model only; equals `latency` in a closed loop).
+    var service = Latencies.latencies()
     var setupNanos: [UInt64] = []
+    /// Open model: requests that went out more than the run's lateness threshold after their due time.
+    var lateSends = 0
+    var maxLateness: UInt64 = 0
+    /// Open model: requests due before the end that were never sent; both: a request still unanswered at the stop.
+    var unsent = 0
+    var unanswered = 0
     var bytes = 0
     var connections = 0
     var serverCloses = 0
     var errors = [Int](repeating: 0, count: ErrorKind.allCases.count)
     var errorSamples: [String] = []
     var tlsVersions: [String: Int] = [:]
-
-    init() { latencies.reserveCapacity(1 << 16) }
 }
 
 /// Everything fixed for the whole run.
@@ -39,10 +61,15 @@ final class RunConfig: Sendable {
     let serverHostname: String?           // SNI and name check; nil for an IP target
     let expectedIP: [UInt8]?              // checked against the leaf's IP SANs
     let requestHead: HTTPRequestHead
+    /// No request is sent from here on; responses still count until `deadline`.
+    let sendUntil: UInt64
     let deadline: UInt64
+    /// Open model: a send later than this after its due time counts as late.
+    let lateNanos: UInt64
 
     init(remote: SocketAddress, target: Endpoint, connectRequest: ByteBuffer?, tls: NIOSSLContext?,
-         serverHostname: String?, expectedIP: [UInt8]?, requestHead: HTTPRequestHead, deadline: UInt64) {
+         serverHostname: String?, expectedIP: [UInt8]?, requestHead: HTTPRequestHead,
+         sendUntil: UInt64, deadline: UInt64, lateNanos: UInt64) {
         self.remote = remote
         self.target = target
         self.connectRequest = connectRequest
@@ -50,7 +77,9 @@ final class RunConfig: Sendable {
         self.serverHostname = serverHostname
         self.expectedIP = expectedIP
         self.requestHead = requestHead
+        self.sendUntil = sendUntil
         self.deadline = deadline
+        self.lateNanos = lateNanos
     }
 }
 
@@ -67,11 +96,19 @@ final class Slot: @unchecked Sendable {
     private(set) var stopping = false
     private var channel: (any Channel)?
     private var connectStartedAt: UInt64 = 0
+    /// Open model: this connection's share of the schedule (it outlives reconnections); nil in a closed loop.
+    var timetable: Timetable?
+    /// A request is on the wire and its response has not ended.
+    var inFlight = false
 
-    init(run: RunConfig, loop: any EventLoop) {
+    init(run: RunConfig, loop: any EventLoop, timetable: Timetable?) {
         self.run = run
         self.loop = loop
+        self.timetable = timetable
     }
+
+    /// Open model: nothing left to send and nothing awaited.
+    var finished: Bool { !inFlight && timetable?.due == nil }
 
     /// Set by an error on the current connection: the next connect waits 50 ms instead of 1 ms.
     private var failed = false
@@ -170,6 +207,8 @@ final class Slot: @unchecked Sendable {
     /// Called on `loop` at the deadline: no new requests, close the connection.
     func stop() -> EventLoopFuture<Void> {
         stopping = true
+        if inFlight { stats.unanswered += 1 }
+        stats.unsent = timetable?.remaining ?? 0
         guard let channel else { return loop.makeSucceededVoidFuture() }
         return channel.close().recover { _ in }
     }
