@@ -46,6 +46,7 @@ enum SiteURL: Sendable, Equatable {
         case importConfirm
         /// The API's import of a units list (`?dryRun=true` for the preview).
         case importUnits
+        case importAssets
         case units
         case unit(Parameter, UnitPage)
         case assets
@@ -187,6 +188,7 @@ extension SiteURL.CampaignPage {
         case .importList: return [.constant("import")]
         case .importConfirm: return [.constant("import"), .constant("confirm")]
         case .importUnits: return [.constant("imports"), .constant("units")]
+        case .importAssets: return [.constant("imports"), .constant("assets")]
         case .units: return [.constant("units")]
         case .unit(let u, let page):
             let base: [SiteURL.Segment] = [.constant("units"), .parameter("unit", u)]

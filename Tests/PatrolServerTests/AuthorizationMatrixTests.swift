@@ -31,6 +31,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         route(.POST, .campaign(.key, .importConfirm)): "DADDDD",
         route(.GET, .importTemplate(.key)): "DADDDD",
         route(.POST, .api(.campaign(.key, .importUnits))): "DADDDD",
+        route(.POST, .api(.campaign(.key, .importAssets))): "DADDDD",
         route(.GET, .newCampaign): "DADDDD",
         route(.POST, .campaigns): "DADDDD",
         route(.GET, .campaign(.key, .edit)): "DADDDD",

@@ -5,7 +5,7 @@ import PatrolStore
 import Vapor
 
 /// Lists the organiser already has, into a campaign: upload → preview → confirm in the browser,
-/// one call (with `dryRun`) in the API, and blank templates to fill in. Units with liaisons so far.
+/// one call (with `dryRun`) in the API, and blank templates to fill in: units with liaisons, and assets.
 struct ImportController: RouteCollection {
     static let bodyLimit = ByteCount(value: ImportFile.maxBytes + 64 * 1024)
 
@@ -17,10 +17,16 @@ struct ImportController: RouteCollection {
         routes.endpoint(.GET, .importTemplate(.key), access: .policy(.manageUnits), use: template)
         routes.endpoint(.POST, .api(.campaign(.key, .importUnits)), access: .policy(.manageUnits),
                         body: .collect(maxSize: Self.bodyLimit), use: apiImport)
+        routes.endpoint(.POST, .api(.campaign(.key, .importAssets)), access: .policy(.manageUnits),
+                        body: .collect(maxSize: Self.bodyLimit), use: apiImportAssets)
     }
 
     func importer(_ req: Request) throws -> UnitImport {
         UnitImport(db: req.db, actor: try req.requireActor(), audit: req.auditContext)
+    }
+
+    func assetImporter(_ req: Request) throws -> AssetImport {
+        AssetImport(db: req.db, actor: try req.requireActor(), audit: req.auditContext)
     }
 
     func uploads(_ req: Request) -> ImportUploads { ImportUploads(dataDirectory: req.application.patrolOptions.dataDirectory) }
@@ -48,6 +54,28 @@ struct ImportController: RouteCollection {
     struct UploadForm: Content {
         var list: String?
         var file: File?
+        var pendingReview: String?
+    }
+
+    func list(_ text: String?) throws -> ImportList {
+        guard let list = ImportList(rawValue: text?.nonEmpty ?? "units") else {
+            throw PatrolError.invalid("error.import.list", ["list": text ?? ""])
+        }
+        return list
+    }
+
+    /// The preview of `data` as `list`: the page, and whether the plan has problems.
+    func preview(_ req: Request, _ campaign: Campaign, _ list: ImportList, _ data: Data, _ upload: ImportPreviewPage.Upload,
+                 pendingReview: Bool) async throws -> (page: ImportPreviewPage, problems: Int) {
+        let table = try await table(req, data, filename: upload.filename)
+        switch list {
+        case .units:
+            let plan = try await importer(req).plan(table, campaign: campaign)
+            return (ImportPreviewPage(req, campaign: campaign, units: plan, upload: upload), plan.problems.count)
+        case .assets:
+            let plan = try await assetImporter(req).plan(table, campaign: campaign)
+            return (ImportPreviewPage(req, campaign: campaign, assets: plan, upload: upload, pendingReview: pendingReview), plan.problems.count)
+        }
     }
 
     func upload(req: Request) async throws -> Response {
@@ -58,11 +86,13 @@ struct ImportController: RouteCollection {
         }
         let data = Data(buffer: file.data)
         do {
-            let plan = try await importer(req).plan(try await table(req, data, filename: file.filename), campaign: campaign)
-            let token = try uploads(req).save(data, filename: file.filename)
-            return try await req.page("import-preview", title: req.t("import.previewTitle"), campaign: campaign,
-                                      content: ImportPreviewPage(req, campaign: campaign, plan: plan, filename: file.filename,
-                                                                 token: token, digest: ImportUploads.digest(data)))
+            let list = try list(form.list)
+            var upload = ImportPreviewPage.Upload(filename: file.filename, token: "", digest: ImportUploads.digest(data))
+            // Planned first, kept after: a file that cannot be read is not stored.
+            _ = try await table(req, data, filename: file.filename)
+            upload.token = try uploads(req).save(data, filename: file.filename)
+            let (page, _) = try await preview(req, campaign, list, data, upload, pendingReview: form.pendingReview == "1")
+            return try await req.page("import-preview", title: req.t("import.previewTitle"), campaign: campaign, content: page)
                 .encodeResponse(for: req)
         } catch let error as PatrolError where error.status == .unprocessableEntity {
             return try await failed(req, campaign, error)
@@ -87,30 +117,57 @@ struct ImportController: RouteCollection {
         }
     }
 
-    struct ConfirmForm: Content { var token: String; var digest: String }
+    struct ConfirmForm: Content {
+        var token: String
+        var digest: String
+        var list: String?
+        var pendingReview: String?
+    }
 
-    struct DoneView: Encodable { var summary, unitsHref, importHref: String }
+    struct DoneView: Encodable { var summary, nextHref, nextLabel, importHref: String }
 
     func confirm(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
         let form = try req.content.decode(ConfirmForm.self)
+        let list = try list(form.list)
         let store = uploads(req)
-        guard let upload = store.load(form.token), ImportUploads.digest(upload.data) == form.digest else {
+        guard let stored = store.load(form.token), ImportUploads.digest(stored.data) == form.digest else {
             return try await failed(req, campaign, PatrolError.invalid("error.import.expired"))
         }
+        let pendingReview = form.pendingReview == "1"
+        let upload = ImportPreviewPage.Upload(filename: stored.filename, token: form.token, digest: form.digest)
         // Planned again: the database may have changed since the preview; a new problem shows the preview again.
-        let plan = try await importer(req).plan(try await table(req, upload.data, filename: upload.filename), campaign: campaign)
-        guard plan.problems.isEmpty else {
-            return try await req.page("import-preview", title: req.t("import.previewTitle"), campaign: campaign,
-                                      content: ImportPreviewPage(req, campaign: campaign, plan: plan, filename: upload.filename,
-                                                                 token: form.token, digest: form.digest)).encodeResponse(for: req)
+        let table = try await table(req, stored.data, filename: stored.filename)
+        let summary: String, href: String, label: String
+        switch list {
+        case .units:
+            let plan = try await importer(req).plan(table, campaign: campaign)
+            guard plan.problems.isEmpty else { return try await again(req, campaign, ImportPreviewPage(req, campaign: campaign, units: plan, upload: upload)) }
+            summary = req.t("import.summary", Self.values(try await importer(req).apply(plan, campaign: campaign)))
+            href = campaign.url(.units).path
+            label = req.t("import.toUnits")
+        case .assets:
+            let plan = try await assetImporter(req).plan(table, campaign: campaign)
+            guard plan.problems.isEmpty else {
+                return try await again(req, campaign, ImportPreviewPage(req, campaign: campaign, assets: plan, upload: upload, pendingReview: pendingReview))
+            }
+            let s = try await assetImporter(req).apply(plan, campaign: campaign, pendingReview: pendingReview)
+            summary = req.t(pendingReview ? "import.assetSummaryPending" : "import.assetSummary",
+                            ["created": "\(s.created)", "updated": "\(s.updated)", "unchanged": "\(s.unchanged)"])
+            href = campaign.url(.assets).path(query: [("review", pendingReview ? AssetReview.pending.rawValue : nil)])
+            label = req.t(pendingReview ? "import.toReview" : "import.toAssets")
         }
-        let summary = try await importer(req).apply(plan, campaign: campaign)
         store.remove(form.token)
         return try await req.page("import-done", title: req.t("import.doneTitle"), campaign: campaign,
-                                  content: DoneView(summary: req.t("import.summary", Self.values(summary)),
-                                                    unitsHref: campaign.url(.units).path, importHref: campaign.url(.importList).path))
+                                  content: DoneView(summary: summary, nextHref: href, nextLabel: label, importHref: campaign.url(.importList).path))
             .encodeResponse(for: req)
+    }
+
+    func again(_ req: Request, _ campaign: Campaign, _ page: ImportPreviewPage) async throws -> Response {
+        let response = try await req.page("import-preview", title: req.t("import.previewTitle"), campaign: campaign, content: page)
+            .encodeResponse(for: req)
+        response.status = .unprocessableEntity
+        return response
     }
 
     static func values(_ s: UnitImport.Summary) -> [String: String] {
@@ -126,46 +183,6 @@ struct ImportController: RouteCollection {
         let encoded = filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"; filename*=UTF-8''\(encoded)")
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        return response
-    }
-
-    // MARK: API
-
-    struct APIAnswer: Content {
-        struct Item: Content {
-            var rows: [Int]; var code, name, category, group, action: String
-            var parent: String?; var liaisons: [UnitDTO.LiaisonDTO]?; var changes: [String]
-        }
-        struct Problem: Content { var row: Int; var column: String?; var value, code, message: String }
-        var applied: Bool
-        var counts: [String: Int]
-        var problems: [Problem]
-        var units: [Item]
-    }
-
-    /// The list as the request body (xlsx or CSV); `?dryRun=true` plans without writing.
-    func apiImport(req: Request) async throws -> Response {
-        let campaign = try await req.campaign()
-        guard let body = req.body.data, body.readableBytes > 0 else { throw PatrolError.invalid("error.import.noFile") }
-        let data = Data(buffer: body)
-        let dryRun = (try? req.query.get(Bool.self, at: "dryRun")) ?? false
-        let name = try? req.query.get(String.self, at: "filename")
-        let plan = try await importer(req).plan(try await table(req, data, filename: name), campaign: campaign)
-        var applied = false
-        if !dryRun, plan.problems.isEmpty {
-            _ = try await importer(req).apply(plan, campaign: campaign)
-            applied = true
-        }
-        let answer = APIAnswer(
-            applied: applied,
-            counts: Dictionary(uniqueKeysWithValues: UnitImportPlan.Action.allCases.map { ($0.rawValue, plan.count($0)) }),
-            problems: plan.problems.map { .init(row: $0.row, column: $0.column, value: $0.value,
-                                                code: $0.key.replacingOccurrences(of: "error.import.", with: ""), message: req.t($0.key, $0.values)) },
-            units: plan.items.map { .init(rows: $0.rows, code: $0.code, name: $0.name, category: $0.category, group: $0.group.rawValue,
-                                          action: $0.action.rawValue, parent: $0.parentCode,
-                                          liaisons: $0.liaisons?.map { .init(name: $0.name, phone: $0.phone) }, changes: $0.changes) })
-        let response = Response(status: !plan.problems.isEmpty && !dryRun ? .unprocessableEntity : .ok)
-        try response.content.encode(answer)
         return response
     }
 }

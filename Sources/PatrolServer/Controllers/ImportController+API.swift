@@ -1,0 +1,82 @@
+import Foundation
+import PatrolCore
+import Vapor
+
+/// The imports in the API: the list as the request body (the .xlsx or CSV file as it is), planned
+/// and, unless `?dryRun=true`, written; a 422 carries every problem and writes nothing.
+extension ImportController {
+    struct APIAnswer: Content {
+        struct Item: Content {
+            var rows: [Int]; var code, name, category, group, action: String
+            var parent: String?; var liaisons: [UnitDTO.LiaisonDTO]?; var changes: [String]
+        }
+        struct Problem: Content { var row: Int; var column: String?; var value, code, message: String }
+        var applied: Bool
+        var counts: [String: Int]
+        var problems: [Problem]
+        var units: [Item]
+    }
+
+    /// The list as the request body (xlsx or CSV); `?dryRun=true` plans without writing.
+    func apiImport(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        guard let body = req.body.data, body.readableBytes > 0 else { throw PatrolError.invalid("error.import.noFile") }
+        let data = Data(buffer: body)
+        let dryRun = (try? req.query.get(Bool.self, at: "dryRun")) ?? false
+        let name = try? req.query.get(String.self, at: "filename")
+        let plan = try await importer(req).plan(try await table(req, data, filename: name), campaign: campaign)
+        var applied = false
+        if !dryRun, plan.problems.isEmpty {
+            _ = try await importer(req).apply(plan, campaign: campaign)
+            applied = true
+        }
+        let answer = APIAnswer(
+            applied: applied,
+            counts: Dictionary(uniqueKeysWithValues: UnitImportPlan.Action.allCases.map { ($0.rawValue, plan.count($0)) }),
+            problems: plan.problems.map { .init(row: $0.row, column: $0.column, value: $0.value,
+                                                code: $0.key.replacingOccurrences(of: "error.import.", with: ""), message: req.t($0.key, $0.values)) },
+            units: plan.items.map { .init(rows: $0.rows, code: $0.code, name: $0.name, category: $0.category, group: $0.group.rawValue,
+                                          action: $0.action.rawValue, parent: $0.parentCode,
+                                          liaisons: $0.liaisons?.map { .init(name: $0.name, phone: $0.phone) }, changes: $0.changes) })
+        let response = Response(status: !plan.problems.isEmpty && !dryRun ? .unprocessableEntity : .ok)
+        try response.content.encode(answer)
+        return response
+    }
+
+    struct AssetAnswer: Content {
+        struct Item: Content {
+            var row: Int; var unit, kind, target, action: String
+            var ports: String?; var note: String?; var code: String?; var changes: [String]
+        }
+        var applied: Bool
+        var review: String
+        var counts: [String: Int]
+        var problems: [APIAnswer.Problem]
+        var assets: [Item]
+    }
+
+    /// An assets list; `?pendingReview=true` files new assets for review instead of approving them.
+    func apiImportAssets(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        guard let body = req.body.data, body.readableBytes > 0 else { throw PatrolError.invalid("error.import.noFile") }
+        let dryRun = (try? req.query.get(Bool.self, at: "dryRun")) ?? false
+        let pendingReview = (try? req.query.get(Bool.self, at: "pendingReview")) ?? false
+        let plan = try await assetImporter(req).plan(try await table(req, Data(buffer: body), filename: try? req.query.get(String.self, at: "filename")),
+                                                     campaign: campaign)
+        var applied = false
+        if !dryRun, plan.problems.isEmpty {
+            _ = try await assetImporter(req).apply(plan, campaign: campaign, pendingReview: pendingReview)
+            applied = true
+        }
+        let answer = AssetAnswer(
+            applied: applied, review: pendingReview ? AssetReview.pending.rawValue : AssetReview.approved.rawValue,
+            counts: Dictionary(uniqueKeysWithValues: AssetImportPlan.Action.allCases.map { ($0.rawValue, plan.count($0)) }),
+            problems: plan.problems.map { .init(row: $0.row, column: $0.column, value: $0.value,
+                                                code: $0.key.replacingOccurrences(of: "error.import.", with: ""), message: req.t($0.key, $0.values)) },
+            assets: plan.items.map { .init(row: $0.row, unit: $0.unitCode, kind: $0.kind.rawValue, target: $0.target, action: $0.action.rawValue,
+                                           ports: $0.ports, note: $0.note, code: $0.existingCode, changes: $0.changes) })
+        let response = Response(status: !plan.problems.isEmpty && !dryRun ? .unprocessableEntity : .ok)
+        try response.content.encode(answer)
+        return response
+    }
+}
