@@ -283,6 +283,10 @@ def test_scores_ranking_card_publish_and_liaison_card(browser):
     assert browser.find_element(By.NAME, "vulnerabilityMax").get_attribute("value") == "55"
     shot(browser, "scoring-policy")
     browser.get(BASE + "/campaigns/CZ2022/scores")
+    # The demo campaign ends with remediation reports awaiting retest: publishing over them needs a reason.
+    assert "发布成绩须填写原因" in browser.page_source
+    browser.find_element(By.CSS_SELECTOR, "form.publish textarea[name=reason]").send_keys("演示：待复测报告按组织方决定计分")
+    shot(browser, "scores-publish-reason")
     browser.find_element(By.CSS_SELECTOR, "form.publish button[type=submit]").click()
     assert browser.find_element(By.CSS_SELECTOR, "p.meta .state-published").text == "已发布"
     assert not browser.find_elements(By.CSS_SELECTOR, "form.publish")

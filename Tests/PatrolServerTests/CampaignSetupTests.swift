@@ -165,4 +165,35 @@ final class CampaignSetupTests: XCTestCase {
             XCTAssertTrue(audit?.details.contains("unitsWithoutAssets=82") ?? false, audit?.details ?? "no audit entry")
         }
     }
+
+    func testPublishingOverReportsAwaitingRetestNeedsAReason() async throws {
+        try await withEachDatabase { app, _ in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("ad1", .admin)
+            let api: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "ad1", kind: .api))"]
+            // One report awaiting retest in the (closed) demo campaign.
+            let finding = try await Finding.query(on: app.db).filter(\.$status == .notified).first()!
+            finding.status = .remediated
+            try await finding.save(on: app.db)
+            let awaiting = try await Finding.query(on: app.db).filter(\.$status == .remediated).count()
+            let web = try await web(app, "ad1")
+            try await app.test(.GET, "/campaigns/CZ2022/scores", headers: web) { res async throws in
+                XCTAssertTrue(res.body.string.contains("发布成绩须填写原因"), res.body.string)
+                XCTAssertTrue(res.body.string.contains("<textarea name=\"reason\" required"))
+            }
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/scores/publish", headers: api, beforeRequest: { req async throws in
+                try req.content.encode([String: String](), as: .json)
+            }) { res async throws in
+                XCTAssertEqual(res.status, .conflict, res.body.string)
+                XCTAssertTrue(res.body.string.contains("\(awaiting) remediation reports await retest"), res.body.string)
+            }
+            let still = try await Campaign.query(on: app.db).filter(\.$code == "CZ2022").first()?.state
+            XCTAssertEqual(still, .closed)
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/scores/publish", headers: api, beforeRequest: { req async throws in
+                try req.content.encode(["reason": "复测人员已确认修复，书面记录另附"], as: .json)
+            }) { res async throws in XCTAssertEqual(res.status, .ok, res.body.string) }
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "scores.publish").first()
+            XCTAssertTrue(audit?.details.contains("复测人员已确认修复") ?? false, audit?.details ?? "no audit entry")
+        }
+    }
 }

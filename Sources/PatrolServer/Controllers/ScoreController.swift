@@ -60,10 +60,18 @@ struct ScoreController: RouteCollection {
                             publishedAt: campaign.publishedAt, score: row)
     }
 
+    struct PublishForm: Content { var reason: String? }
+
     func publish(_ req: Request) async throws -> (Campaign, ScoreSheetDocument) {
         let campaign = try await req.campaign()
+        let reason = (try? req.content.decode(PublishForm.self))?.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
+        // Publishing over reports nobody retested needs the admin's recorded reason (CampaignReadiness).
+        let checks = CampaignReadiness.checks(to: .published, facts: try await campaign.readinessFacts(on: req.db))
+        guard CampaignReadiness.permits(checks, reason: reason) else {
+            throw PatrolError.conflict("error.score.awaitingRetest", ["n": "\(checks.first { $0.code == "reportsAwaitingRetest" }?.count ?? 0)"])
+        }
         do {
-            let doc = try await ScorePublication.publish(campaign, context: req.auditContext, on: req.db)
+            let doc = try await ScorePublication.publish(campaign, reason: reason, context: req.auditContext, on: req.db)
             return (campaign, doc)
         } catch ScorePublication.Failure.notClosed(let state) {
             throw PatrolError.conflict("error.score.publishState", ["state": req.t("campaign.state.\(state.rawValue)")])
@@ -119,7 +127,8 @@ struct ScoreController: RouteCollection {
         }
         struct Filter: Decodable { var group: String? }
         let group = try req.query.decode(Filter.self).group.flatMap(UnitGroup.init(rawValue:))
-        let content = try ScoreRankingPage(req, campaign: campaign, doc: doc, published: published, group: group)
+        var content = try ScoreRankingPage(req, campaign: campaign, doc: doc, published: published, group: group)
+        if content.canPublish { content.awaitingRetest = try await campaign.readinessFacts(on: req.db).reportsAwaitingRetest }
         return try await req.page("scores", title: req.t("score.title"), campaign: campaign, content: content).encodeResponse(for: req)
     }
 

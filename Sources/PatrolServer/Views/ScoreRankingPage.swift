@@ -20,6 +20,8 @@ struct ScoreRankingPage: Encodable {
     var canPublish: Bool
     var provisionalNote: String
     var pending: Int
+    /// Remediation reports still awaiting retest: publishing over them needs a recorded reason.
+    var awaitingRetest: Int = 0
     var groupLabel: String?
 }
 

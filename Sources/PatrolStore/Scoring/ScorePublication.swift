@@ -25,7 +25,7 @@ public enum ScorePublication {
     /// Scores a closed campaign at its scoring instant (set to `now` if it had none), freezes the
     /// sheet, marks the campaign published and audits it, all in one transaction.
     @discardableResult
-    public static func publish(_ campaign: Campaign, now: Date = Date(), context: AuditContext,
+    public static func publish(_ campaign: Campaign, now: Date = Date(), reason: String? = nil, context: AuditContext,
                                on db: any Database) async throws -> ScoreSheetDocument {
         guard campaign.state == .closed else { throw Failure.notClosed(campaign.state) }
         let at = campaign.scoredAt ?? now
@@ -38,6 +38,9 @@ public enum ScorePublication {
         let doc = ScoreSheetDocument(campaign: campaign.code, sheet: sheet, timeZone: campaign.zone)
         let data = doc.encoded()
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        var details = ["scoredAt": BundleDate.format(at, in: campaign.zone), "units": String(doc.units.count), "sha256": digest]
+        if let reason { details["reason"] = reason }
+        let recorded = details
         try await db.transaction { db in
             campaign.scoredAt = at
             campaign.state = .published
@@ -45,8 +48,7 @@ public enum ScorePublication {
             campaign.publishedScoresJSON = String(decoding: data, as: UTF8.self)
             try await campaign.save(on: db)
             try await AuditLog.append(on: db, context, action: "scores.publish", objectType: "campaign", objectID: campaign.code,
-                                      details: ["scoredAt": BundleDate.format(at, in: campaign.zone),
-                                                "units": String(doc.units.count), "sha256": digest])
+                                      details: recorded)
         }
         return doc
     }
