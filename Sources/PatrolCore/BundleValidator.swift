@@ -24,7 +24,7 @@ public enum BundleValidator {
                 guard let phone = Phone.normalizedMainlandMobile(l.phone) else {
                     throw BundleError(record: rec, problem: .invalidPhone(l.phone))
                 }
-                liaisons.append(.init(name: l.name, phone: phone))
+                liaisons.append(.init(name: l.name, phone: phone, officePhone: l.officePhone, email: l.email))
             }
             units.append(.init(code: u.code, name: u.name, category: u.category, group: group,
                                parent: u.parent, note: u.note, liaisons: liaisons))

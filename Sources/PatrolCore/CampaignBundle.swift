@@ -51,7 +51,12 @@ public struct CampaignBundle: Codable, Sendable, Equatable {
     public struct Liaison: Codable, Sendable, Equatable {
         public var name: String
         public var phone: String
-        public init(name: String, phone: String) { self.name = name; self.phone = phone }
+        /// The office line and email, for calls; absent when not given.
+        public var officePhone: String?
+        public var email: String?
+        public init(name: String, phone: String, officePhone: String? = nil, email: String? = nil) {
+            self.name = name; self.phone = phone; self.officePhone = officePhone; self.email = email
+        }
     }
 
     public struct Unit: Codable, Sendable, Equatable {

@@ -19,6 +19,8 @@ public struct CheckedBundle: Sendable {
     public struct Liaison: Sendable {
         public var name: String
         public var phone: String
+        public var officePhone: String?
+        public var email: String?
     }
 
     public struct Unit: Sendable {

@@ -48,6 +48,7 @@ enum SiteURL: Sendable, Equatable {
         case importUnits
         case importAssets
         case units
+        case newUnit
         case unit(Parameter, UnitPage)
         case assets
         /// Several assets approved or rejected at once (the review queue).
@@ -69,7 +70,7 @@ enum SiteURL: Sendable, Equatable {
         case gateway(GatewayPage)
     }
 
-    enum UnitPage: Sendable, Equatable { case page, newAsset, assets }
+    enum UnitPage: Sendable, Equatable { case page, newAsset, assets, edit, retire }
     enum AssetPage: Sendable, Equatable { case page, edit, delete, internalNetwork, review }
     enum TeamPage: Sendable, Equatable { case page, suspend, resume, edit, members, leave }
     enum UserPage: Sendable, Equatable { case page, disable, enable, reset, password }
@@ -190,12 +191,15 @@ extension SiteURL.CampaignPage {
         case .importUnits: return [.constant("imports"), .constant("units")]
         case .importAssets: return [.constant("imports"), .constant("assets")]
         case .units: return [.constant("units")]
+        case .newUnit: return [.constant("units"), .constant("new")]
         case .unit(let u, let page):
             let base: [SiteURL.Segment] = [.constant("units"), .parameter("unit", u)]
             switch page {
             case .page: return base
             case .newAsset: return base + [.constant("assets"), .constant("new")]
             case .assets: return base + [.constant("assets")]
+            case .edit: return base + [.constant("edit")]
+            case .retire: return base + [.constant("retire")]
             }
         case .assets: return [.constant("assets")]
         case .assetReview: return [.constant("assets"), .constant("review")]

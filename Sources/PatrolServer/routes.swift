@@ -9,6 +9,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CampaignSetupController())
     try app.register(collection: ImportController())
     try app.register(collection: UnitController())
+    try app.register(collection: UnitSetupController())
     try app.register(collection: AssetController())
     try app.register(collection: AssetReviewController())
     try app.register(collection: TeamController())

@@ -38,7 +38,7 @@ public enum BundleExporter {
         bundle.units = units.sorted { $0.code < $1.code }.map { u in
             .init(code: u.code, name: u.name, category: u.category, group: u.group.rawValue,
                   parent: u.$parent.id.flatMap { unitCode[$0] ?? u.parent?.code }, note: u.note,
-                  liaisons: u.liaisons.sorted { $0.position < $1.position }.map { .init(name: $0.name, phone: $0.phone) })
+                  liaisons: u.liaisons.sorted { $0.position < $1.position }.map { .init(name: $0.name, phone: $0.phone, officePhone: $0.officePhone, email: $0.email) })
         }
         bundle.assets = assets.sorted { $0.code < $1.code }.map { a in
             .init(code: a.code, unit: unitCode[a.$unit.id] ?? "", kind: a.kind.rawValue, target: a.target,

@@ -140,7 +140,7 @@ public enum BundleImporter {
             }
             try await Liaison.query(on: db).filter(\.$unit.$id == ids[u.code]!).delete()
             try await u.liaisons.enumerated().map { i, l in
-                Liaison(unitID: ids[u.code]!, name: l.name, phone: l.phone, position: i)
+                Liaison(unitID: ids[u.code]!, name: l.name, phone: l.phone, position: i, officePhone: l.officePhone, email: l.email)
             }.create(on: db)
         }
         return ids

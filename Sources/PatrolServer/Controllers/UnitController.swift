@@ -68,7 +68,7 @@ struct UnitController: RouteCollection {
             // Lists preload liaisons and parents (`visibleUnits`), so this is no query per unit.
             var all = unit.$liaisons.value ?? []
             if unit.$liaisons.value == nil { all = try await unit.$liaisons.query(on: req.db).all() }
-            liaisons = all.sorted { $0.position < $1.position }.map { .init(name: $0.name, phone: $0.phone) }
+            liaisons = all.sorted { $0.position < $1.position }.map { .init(name: $0.name, phone: $0.phone, officePhone: $0.officePhone, email: $0.email) }
         }
         var parent = unit.$parent.value.map { $0?.code } ?? nil
         if unit.$parent.value == nil { parent = try await unit.$parent.get(on: req.db)?.code }

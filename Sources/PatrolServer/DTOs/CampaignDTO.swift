@@ -22,7 +22,12 @@ struct CampaignDTO: Content {
 }
 
 struct UnitDTO: Content {
-    struct LiaisonDTO: Content { var name: String; var phone: String }
+    struct LiaisonDTO: Content {
+        var name: String
+        var phone: String
+        var officePhone: String?
+        var email: String?
+    }
     var code: String
     var name: String
     var category: String

@@ -22,8 +22,9 @@ struct UnitListPage: Encodable {
     var declarations: [Option]
     /// How many units are in each declaration status, for the organiser's follow-up.
     var declarationCounts: [Option]
-    /// The import page, for admins.
+    /// The import page and the new-unit form, for admins.
     var importHref: String?
+    var newHref: String?
     /// Whether declarations under review are the reader's concern (not testers', who see the scope).
     var showDeclaration: Bool
 }
@@ -56,6 +57,7 @@ extension UnitListPage {
             declarations: DeclarationStatus.allCases.map {
                 Option(value: $0.rawValue, label: req.t("unit.declaration.\($0.rawValue)"), selected: $0 == wanted)
             },
-            declarationCounts: counts, importHref: importHref, showDeclaration: visibleReviews.count > 1)
+            declarationCounts: counts, importHref: importHref, newHref: importHref == nil ? nil : campaign.url(.newUnit).path,
+            showDeclaration: visibleReviews.count > 1)
     }
 }

@@ -14,6 +14,9 @@ struct UnitPage: Encodable {
     var canDeclare: Bool
     var declarationClosed: Bool
     var newAssetHref: String
+    /// The organiser's edit form and the action taking the unit out of the campaign (admins).
+    var editHref: String?
+    var retireAction: String?
 }
 
 extension UnitPage {
@@ -22,7 +25,7 @@ extension UnitPage {
         let unitID = try unit.requireID()
         var liaisons: [UnitDTO.LiaisonDTO]?
         if AccessPolicy.decide(actor, .viewLiaisonContacts(unitID: unitID)) == .allow {
-            liaisons = try await unit.$liaisons.query(on: req.db).sort(\.$position).all().map { .init(name: $0.name, phone: $0.phone) }
+            liaisons = try await unit.$liaisons.query(on: req.db).sort(\.$position).all().map { .init(name: $0.name, phone: $0.phone, officePhone: $0.officePhone, email: $0.email) }
         }
         let assets = try await Asset.query(on: req.db).filter(\.$campaign.$id == campaign.requireID())
             .filter(\.$unit.$id == unitID).filter(\.$review ~~ Array(AccessPolicy.visibleAssetReviews(for: actor)))
@@ -30,11 +33,14 @@ extension UnitPage {
         let decision = AccessPolicy.decide(actor, .declareAsset(unitID: unitID, campaignState: campaign.state))
         let mayEverDeclare = AccessPolicy.decide(actor, .declareAsset(unitID: unitID, campaignState: .draft)) == .allow
         let parent = try await unit.$parent.get(on: req.db)?.name
+        let canManage = AccessPolicy.decide(actor, .manageUnits) == .allow
         self.init(
             code: unit.code, name: unit.name, category: unit.category, groupName: req.t("unit.group.\(unit.group.rawValue)"),
             note: unit.note, parent: parent, liaisons: liaisons,
             assets: assets.map { AssetRow($0, req, campaign: campaign) },
             canDeclare: decision == .allow, declarationClosed: mayEverDeclare && decision != .allow,
-            newAssetHref: campaign.url(.unit(.value(unit.code), .newAsset)).path)
+            newAssetHref: campaign.url(.unit(.value(unit.code), .newAsset)).path,
+            editHref: canManage ? campaign.url(.unit(.value(unit.code), .edit)).path : nil,
+            retireAction: canManage ? campaign.url(.unit(.value(unit.code), .retire)).path : nil)
     }
 }
