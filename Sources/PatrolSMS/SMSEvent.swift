@@ -7,6 +7,8 @@ public enum SMSEvent: Sendable, Equatable {
     case reminder(unit: String, notice: String, finding: String, hours: Int, deadline: String)
     /// A finding's remediation failed its retest and goes back to the unit.
     case returned(unit: String, notice: String, finding: String)
+    /// Before a campaign starts, a unit that has declared no asset (or only rejected ones) is asked to.
+    case declaration(unit: String, campaign: String, deadline: String)
     /// The admin checks that the channel works.
     case test
 
@@ -16,6 +18,7 @@ public enum SMSEvent: Sendable, Equatable {
         case .notice: "notice"
         case .reminder: "reminder"
         case .returned: "returned"
+        case .declaration: "declaration"
         case .test: "test"
         }
     }
@@ -27,6 +30,7 @@ public enum SMSEvent: Sendable, Equatable {
         case .notice, .test: .notice
         case .reminder: .reminder
         case .returned: .returned
+        case .declaration: .declaration
         }
     }
 
@@ -38,6 +42,8 @@ public enum SMSEvent: Sendable, Equatable {
             "【网络安全检查】\(unit)：通报\(notice)中的问题\(finding)将于\(deadline)到达\(hours)小时整改时限，请尽快完成整改并在平台提交整改报告。"
         case .returned(let unit, let notice, let finding):
             "【网络安全检查】\(unit)：问题\(finding)（通报\(notice)）的整改复测未通过，已退回，请登录平台查看复测意见并重新整改。"
+        case .declaration(let unit, let campaign, let deadline):
+            "【网络安全检查】\(unit)：\(campaign)将于\(deadline)开始检测，您单位尚未完成互联网资产报送，请登录平台报送或更正。"
         case .test:
             "【网络安全检查】这是一条测试短信，用于确认短信通道可用。"
         }
@@ -52,6 +58,8 @@ public enum SMSEvent: Sendable, Equatable {
             ["unit": unit, "notice": notice, "hours": String(hours), "deadline": deadline]
         case .returned(let unit, let notice, let finding):
             ["unit": unit, "notice": notice, "finding": finding]
+        case .declaration(let unit, let campaign, let deadline):
+            ["unit": unit, "campaign": campaign, "deadline": deadline]
         case .test:
             ["unit": "测试单位", "notice": "TEST-000", "count": "0", "deadline": "—"]
         }
@@ -65,5 +73,6 @@ public enum SMSEvent: Sendable, Equatable {
         .notice(unit: "溧阳市", notice: "CZ2022-D01-003", findings: 3, deadline: "2022-05-17 12:00"),
         .reminder(unit: "溧阳市", notice: "CZ2022-D01-003", finding: "F0012", hours: 48, deadline: "5月18日12:00"),
         .returned(unit: "溧阳市", notice: "CZ2022-D01-003", finding: "F0012"),
+        .declaration(unit: "溧阳市", campaign: "网安2022常州行动", deadline: "5月16日00:00"),
     ]
 }

@@ -1,7 +1,7 @@
 /// A message template as the admin has it approved at the provider (README, SMS templates): its
 /// name is the key of its id in the settings, its parameters are what the template may use.
 public enum SMSTemplate: String, Sendable, CaseIterable {
-    case notice, reminder, returned
+    case notice, reminder, returned, declaration
 
     /// The parameters by name (Alibaba's `${unit}` …), in the order Tencent numbers them (`{1}` …).
     public var parameterNames: [String] {
@@ -9,6 +9,7 @@ public enum SMSTemplate: String, Sendable, CaseIterable {
         case .notice: ["unit", "notice", "count", "deadline"]
         case .reminder: ["unit", "notice", "hours", "deadline"]
         case .returned: ["unit", "notice", "finding"]
+        case .declaration: ["unit", "campaign", "deadline"]
         }
     }
 

@@ -49,6 +49,8 @@ enum SiteURL: Sendable, Equatable {
         case importAssets
         case units
         case newUnit
+        /// SMS to the units that have not declared their assets yet.
+        case remindDeclarations
         case unit(Parameter, UnitPage)
         case assets
         /// Several assets approved or rejected at once (the review queue).
@@ -192,6 +194,7 @@ extension SiteURL.CampaignPage {
         case .importAssets: return [.constant("imports"), .constant("assets")]
         case .units: return [.constant("units")]
         case .newUnit: return [.constant("units"), .constant("new")]
+        case .remindDeclarations: return [.constant("units"), .constant("remind")]
         case .unit(let u, let page):
             let base: [SiteURL.Segment] = [.constant("units"), .parameter("unit", u)]
             switch page {

@@ -44,15 +44,16 @@ final class SMSEventTests: XCTestCase {
         for event in events {
             XCTAssertEqual(Set(event.params.keys), Set(event.template.parameterNames), event.name)
         }
-        XCTAssertEqual(SMSTemplate.allCases.map(\.rawValue), ["notice", "reminder", "returned"])
+        XCTAssertEqual(SMSTemplate.allCases.map(\.rawValue), ["notice", "reminder", "returned", "declaration"])
     }
 
     func testSamplesAreWhatTheSMSPageShowed() {
-        XCTAssertEqual(SMSEvent.samples.map(\.name), ["notice", "reminder", "returned"])
+        XCTAssertEqual(SMSEvent.samples.map(\.name), ["notice", "reminder", "returned", "declaration"])
         XCTAssertEqual(SMSEvent.samples.map(\.text), [
             "【网络安全检查】溧阳市：您单位有3个网络安全问题已通报（CZ2022-D01-003），请于2022-05-17 12:00前完成整改，并登录平台提交整改报告。",
             "【网络安全检查】溧阳市：通报CZ2022-D01-003中的问题F0012将于5月18日12:00到达48小时整改时限，请尽快完成整改并在平台提交整改报告。",
             "【网络安全检查】溧阳市：问题F0012（通报CZ2022-D01-003）的整改复测未通过，已退回，请登录平台查看复测意见并重新整改。",
+            "【网络安全检查】溧阳市：网安2022常州行动将于5月16日00:00开始检测，您单位尚未完成互联网资产报送，请登录平台报送或更正。",
         ])
     }
 }

@@ -28,6 +28,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         route(.GET, .campaign(.key, .state)): "DADDDD",
         route(.GET, .campaign(.key, .importList)): "DADDDD",
         route(.GET, .campaign(.key, .newUnit)): "DADDDD",
+        route(.POST, .campaign(.key, .remindDeclarations)): "DADDDD",
+        route(.POST, .api(.campaign(.key, .remindDeclarations))): "DADDDD",
         route(.POST, .campaign(.key, .units)): "DADDDD",
         route(.GET, .campaign(.key, .unit(.key, .edit))): "DADDDD",
         route(.POST, .campaign(.key, .unit(.key, .edit))): "DADDDD",

@@ -77,4 +77,41 @@ final class UnitSetupTests: XCTestCase {
             }) { res async throws in XCTAssertEqual(res.status, .created, res.body.string) }
         }
     }
+
+    func testUnitsStillToDeclareAreRemindedOnceADay() async throws {
+        try await withEachDatabase { app, _ in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("ad1", .admin)
+            let api: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "ad1", kind: .api))"]
+            try await app.test(.POST, "/api/v1/campaigns/CZ2022/units/remind", headers: api) { res async throws in
+                XCTAssertEqual(res.status, .conflict, "the demo campaign is closed: declaration is over")
+            }
+            try await app.test(.POST, "/api/v1/campaigns", headers: api, beforeRequest: { req async throws in
+                try req.content.encode(["code": "R2023", "name": "网安2023", "startsAt": "2023-05-15T00:00:00+08:00",
+                                        "endsAt": "2023-05-20T00:00:00+08:00", "copyFrom": "CZ2022"], as: .json)
+            }) { res async throws in XCTAssertEqual(res.status, .created) }
+            let campaign = try await Campaign.query(on: app.db).filter(\.$code == "R2023").first()!
+            let d01 = try await PatrolStore.Unit.query(on: app.db).filter(\.$code == "D01").first()!
+            let d02 = try await PatrolStore.Unit.query(on: app.db).filter(\.$code == "D02").first()!
+            try await Asset(campaignID: campaign.requireID(), unitID: d01.requireID(), code: "D01-1", kind: .domain,
+                            target: "a.liyang.example.gov.cn", origin: .declared).create(on: app.db)
+            try await Asset(campaignID: campaign.requireID(), unitID: d02.requireID(), code: "D02-1", kind: .domain,
+                            target: "b.jintan.example.gov.cn", origin: .declared, review: .rejected, reviewReason: "非本单位").create(on: app.db)
+            let phones = try await Liaison.query(on: app.db).filter(\.$unit.$id != d01.requireID()).all()
+            let expected = Dictionary(grouping: phones, by: { $0.$unit.id }).values.map { Set($0.map(\.phone)).count }.reduce(0, +)
+            try await app.test(.POST, "/api/v1/campaigns/R2023/units/remind", headers: api) { res async throws in
+                XCTAssertEqual(res.status, .ok, res.body.string)
+                let answer = try res.content.decode(UnitSetupController.RemindAnswer.self)
+                XCTAssertEqual(answer.units, 82, "every unit but D01, whose asset is confirmed; D02's was rejected")
+                XCTAssertEqual(answer.queued, expected)
+            }
+            let message = try await SMSMessage.query(on: app.db).filter(\.$event == "declaration").first()
+            XCTAssertTrue(message?.body.contains("网安2023将于5月15日00:00开始检测") ?? false, message?.body ?? "no message")
+            try await app.test(.POST, "/api/v1/campaigns/R2023/units/remind", headers: api) { res async throws in
+                XCTAssertEqual(try res.content.decode(UnitSetupController.RemindAnswer.self).queued, 0, "once a day")
+            }
+            let written = try await SMSMessage.query(on: app.db).filter(\.$event == "declaration").count()
+            XCTAssertEqual(written, expected)
+        }
+    }
 }

@@ -19,6 +19,8 @@ struct UnitController: RouteCollection {
         var q: String?
         /// `none`, `pending`, `confirmed` or `rejected` (`DeclarationStatus`).
         var declaration: String?
+        /// How many reminders the last press of the SMS reminder wrote, to say so.
+        var reminded: String?
     }
 
     /// The campaign's units the actor may see, filtered; liaisons see only their own unit.

@@ -13,7 +13,9 @@ struct UnitSetupController: RouteCollection {
         routes.endpoint(.POST, .campaign(.key, .unit(.key, .edit)), access: .policy(.manageUnits), use: update)
         routes.endpoint(.POST, .campaign(.key, .unit(.key, .retire)), access: .policy(.manageUnits), use: retire)
 
+        routes.endpoint(.POST, .campaign(.key, .remindDeclarations), access: .policy(.manageUnits), use: remind)
         routes.endpoint(.POST, .api(.campaign(.key, .units)), access: .policy(.manageUnits), use: apiCreate)
+        routes.endpoint(.POST, .api(.campaign(.key, .remindDeclarations)), access: .policy(.manageUnits), use: apiRemind)
         routes.endpoint(.PATCH, .api(.campaign(.key, .unit(.key, .page))), access: .policy(.manageUnits), use: apiUpdate)
         routes.endpoint(.DELETE, .api(.campaign(.key, .unit(.key, .page))), access: .policy(.manageUnits), use: apiRetire)
     }
@@ -70,6 +72,25 @@ struct UnitSetupController: RouteCollection {
         let campaign = try await req.campaign()
         try await roster(req).retire(try await req.unit(in: campaign), from: campaign)
         return req.seeOther(campaign.url(.units).path)
+    }
+
+    func reminders(_ req: Request) throws -> DeclarationReminders {
+        DeclarationReminders(db: req.db, actor: try req.requireActor(), audit: req.auditContext)
+    }
+
+    /// Back to the units still to declare, the outcome in the query (`reminded=N`).
+    func remind(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        let outcome = try await reminders(req).send(for: campaign)
+        return req.seeOther(campaign.url(.units).path(query: [("declaration", DeclarationStatus.none.rawValue),
+                                                               ("reminded", "\(outcome.queued)")]))
+    }
+
+    struct RemindAnswer: Content { var units, queued, withoutLiaison: Int }
+
+    func apiRemind(req: Request) async throws -> RemindAnswer {
+        let outcome = try await reminders(req).send(for: try await req.campaign())
+        return RemindAnswer(units: outcome.units, queued: outcome.queued, withoutLiaison: outcome.withoutLiaison)
     }
 
     func apiCreate(req: Request) async throws -> Response {

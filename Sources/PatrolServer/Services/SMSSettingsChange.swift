@@ -18,6 +18,7 @@ struct SMSSettingsChange {
         ("keySecret", "PATROL_SMS_KEY_SECRET"), ("signName", "PATROL_SMS_SIGN_NAME"), ("appID", "PATROL_SMS_APP_ID"),
         ("region", "PATROL_SMS_REGION"), ("templateNotice", "PATROL_SMS_TEMPLATE_NOTICE"),
         ("templateReminder", "PATROL_SMS_TEMPLATE_REMINDER"), ("templateReturned", "PATROL_SMS_TEMPLATE_RETURNED"),
+        ("templateDeclaration", "PATROL_SMS_TEMPLATE_DECLARATION"),
         ("reminderLead", "PATROL_SMS_REMINDER_LEAD_MINUTES"), ("phoneInterval", "PATROL_SMS_PHONE_INTERVAL_SECONDS"),
     ]
 

@@ -52,7 +52,7 @@ extension SMSPage {
             settings += [.init(label: req.t("sms.keyID"), value: masked(s.keyID)),
                          .init(label: req.t("sms.secret"), value: s.keySecret.isEmpty ? "—" : req.t("sms.secretSet")),
                          .init(label: req.t("sms.signName"), value: s.signName.isEmpty ? "—" : s.signName)]
-            for event in ["notice", "reminder", "returned"] {
+            for event in SMSTemplate.allCases.map(\.rawValue) {
                 settings.append(.init(label: req.t("sms.template.\(event)"), value: s.templates[event] ?? "—"))
             }
         }
@@ -76,6 +76,7 @@ extension SMSPage {
             "provider": s.provider.rawValue, "endpoint": s.endpoint?.absoluteString ?? "", "keyID": s.keyID, "signName": s.signName,
             "appID": s.appID, "region": s.region, "templateNotice": s.templates["notice"] ?? "",
             "templateReminder": s.templates["reminder"] ?? "", "templateReturned": s.templates["returned"] ?? "",
+            "templateDeclaration": s.templates["declaration"] ?? "",
             "reminderLead": String(Int(s.reminderLead / 60)), "phoneInterval": String(Int(s.phoneInterval)),
         ]
         if let typed { for (k, v) in typed where k != "keySecret" { form[k] = v } }

@@ -25,6 +25,11 @@ struct UnitListPage: Encodable {
     /// The import page and the new-unit form, for admins.
     var importHref: String?
     var newHref: String?
+    /// The SMS reminder to units still to declare (admins, before testing starts), how many it
+    /// would reach, and how many messages the last press wrote.
+    var remindAction: String?
+    var toRemind: Int
+    var reminded: String?
     /// Whether declarations under review are the reader's concern (not testers', who see the scope).
     var showDeclaration: Bool
 }
@@ -58,6 +63,9 @@ extension UnitListPage {
                 Option(value: $0.rawValue, label: req.t("unit.declaration.\($0.rawValue)"), selected: $0 == wanted)
             },
             declarationCounts: counts, importHref: importHref, newHref: importHref == nil ? nil : campaign.url(.newUnit).path,
+            remindAction: importHref != nil && campaign.state.allowsAssetDeclaration ? campaign.url(.remindDeclarations).path : nil,
+            toRemind: all.filter { $0.1 == .none || $0.1 == .rejected }.count,
+            reminded: filter.reminded.map { req.t("unit.reminded", ["n": $0]) },
             showDeclaration: visibleReviews.count > 1)
     }
 }

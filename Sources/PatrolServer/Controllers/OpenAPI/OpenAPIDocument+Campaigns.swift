@@ -31,6 +31,9 @@ extension OpenAPIDocument {
         .init(method: "post", url: .api(.campaign(.key, .units)),
               summary: "Add a unit with its liaisons to the campaign, or an existing unit's code as it is (admin)", tag: "units",
               request: "UnitDraft", response: "Unit", status: 201),
+        .init(method: "post", url: .api(.campaign(.key, .remindDeclarations)),
+              summary: "SMS the liaisons of units that have not declared assets (or only rejected ones), before testing starts; "
+                + "at most once a day per unit and phone (admin)", tag: "units", response: "DeclarationReminder"),
         .init(method: "patch", url: .api(.campaign(.key, .unit(.key, .page))),
               summary: "Correct a unit; liaisons, when given, replace its list (admin)", tag: "units", request: "UnitDraft", response: "Unit"),
         .init(method: "delete", url: .api(.campaign(.key, .unit(.key, .page))),
@@ -139,6 +142,8 @@ extension OpenAPIDocument {
                                                                       required: ["name", "phone"])]],
                        required: ["code", "name", "category", "group", "assets"]),
         "UnitList": ["type": "array", "items": ref("Unit")],
+        "DeclarationReminder": object(["units": integer, "queued": integer, "withoutLiaison": integer],
+                                      required: ["units", "queued", "withoutLiaison"]),
         "UnitDraft": object(["code": string, "name": string, "category": string,
                              "group": ["type": "string", "enum": ["district", "regulator", "department"]], "parent": string, "note": string,
                              "liaisons": ["type": "array", "items": object(["name": string, "phone": string, "officePhone": string,
