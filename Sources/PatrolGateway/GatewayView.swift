@@ -101,12 +101,17 @@ public final class GatewayView: Sendable {
         }?.id
     }
 
-    /// The campaigns in which this team may test right now, or why there is none.
+    /// The campaigns in which this team may test right now, or why there is none. One pass, one
+    /// array: this runs for every request.
     public func openCampaigns(team: UUID, at now: Date) -> Result<[CampaignScope], Refusal> {
-        let ids = campaignsOfTeam[team] ?? []
-        let open = ids.compactMap { campaigns[$0] }.filter { $0.entry.isOpen(at: now) }
-        guard !open.isEmpty else { return .failure(.windowClosed) }
-        let active = open.filter { teams[TeamKey(campaignID: $0.entry.id, teamID: team)]?.state == .active }
+        var anyOpen = false
+        var active: [CampaignScope] = []
+        for id in campaignsOfTeam[team] ?? [] {
+            guard let campaign = campaigns[id], campaign.entry.isOpen(at: now) else { continue }
+            anyOpen = true
+            if teams[TeamKey(campaignID: id, teamID: team)]?.state == .active { active.append(campaign) }
+        }
+        guard anyOpen else { return .failure(.windowClosed) }
         guard !active.isEmpty else { return .failure(.teamSuspended) }
         return .success(active)
     }

@@ -53,6 +53,11 @@ extension HTTPProxyHandler {
         if let cached = authenticated, cached.header == header, cached.view === view {
             // The same credentials against the same snapshot: a keep-alive connection's next request.
             tester = cached.tester
+        } else if let cached = authenticated, cached.header == header, let current = view.testers[cached.username],
+                  current.tokenHash == cached.tester.tokenHash {
+            // The same credentials, proven against an earlier snapshot that had this token hash.
+            tester = current
+            authenticated = (header, cached.username, view, current)
         } else {
             guard let credentials = ProxyCredentials(header: header) else {
                 return refuse(.badCredentials, context: context, close: isConnect)
@@ -68,7 +73,7 @@ extension HTTPProxyHandler {
                 return refuse(.badCredentials, context: context, close: isConnect)
             }
             tester = found
-            authenticated = (header, view, found)
+            authenticated = (header, credentials.username, view, found)
         }
         exchange.row.username = tester.username
         exchange.identify(tester, kind: exchange.row.kind)

@@ -37,9 +37,12 @@ final class HTTPProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private(set) var client = ""
     /// The tester who authenticated on this connection, kept so the kill switch can find it.
     var registered: UUID?
-    /// The last credentials that passed on this connection, valid while the view they were checked
-    /// against is current (a refresh, e.g. after a token rotation, checks them again).
-    var authenticated: (header: String, view: GatewayView, tester: GatewayDirectory.Tester)?
+    /// The last credentials that passed on this connection (the header, and the user name it
+    /// carried), the view they were checked against and the tester they proved. A newer view takes
+    /// them while it holds that user name with the same token hash — what checking the token again
+    /// would compare — so a refresh (twice a second) does not cost every connection a base64 decode
+    /// and a SHA-256; a rotated token or a removed tester fails that and is checked in full.
+    var authenticated: (header: String, username: String, view: GatewayView, tester: GatewayDirectory.Tester)?
     private var backlogWait = false
     /// A tunnel or interception ready to take over, waiting for the decoder to finish the CONNECT
     /// request: handing over before its end would deliver that end to the TLS or tunnel handler.
