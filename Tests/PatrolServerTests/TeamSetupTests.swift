@@ -226,7 +226,8 @@ final class TeamSetupTests: XCTestCase {
 
             // MUT: pasted from a spreadsheet (tabs), typed (commas), a blank line, a chosen username
             var shown: [String] = []
-            let lines = "张三\t138 0000 0001\n李四\n\n王五，，wangwu\n"
+            // As a browser sends a textarea: CRLF line breaks.
+            let lines = "张三\t138 0000 0001\r\n李四\r\n\r\n王五，，wangwu\r\n"
             try await app.test(.POST, "/campaigns/CZ2022/teams/T04/members", headers: admin,
                                beforeRequest: form(["lines": lines])) { res async throws in
                 XCTAssertEqual(res.status, .created, res.body.string)

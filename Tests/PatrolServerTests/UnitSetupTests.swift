@@ -112,6 +112,12 @@ final class UnitSetupTests: XCTestCase {
             }
             let written = try await SMSMessage.query(on: app.db).filter(\.$event == "declaration").count()
             XCTAssertEqual(written, expected)
+            // The unit's page names the campaigns it takes part in.
+            let web: HTTPHeaders = ["Cookie": "patrol_session=\(try await app.token(for: "ad1", kind: .web))"]
+            try await app.test(.GET, "/campaigns/R2023/units/D01", headers: web) { res async throws in
+                XCTAssertTrue(res.body.string.contains("<a href=\"/campaigns/CZ2022/units/D01\">"), res.body.string)
+                XCTAssertTrue(res.body.string.contains("<strong>网安2023</strong>"))
+            }
         }
     }
 }

@@ -30,7 +30,8 @@ struct TeamMembersDraft: Content {
     var entries: [(row: Int, member: Member)] {
         if let members { return members.enumerated().map { ($0.offset + 1, $0.element) } }
         var found: [(Int, Member)] = []
-        for (index, line) in (lines ?? "").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Browsers send a textarea's line breaks as CRLF, which Swift reads as one Character: split on any newline.
+        for (index, line) in (lines ?? "").split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let fields = line.split(whereSeparator: { "\t,，;；".contains($0) })
                 .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             guard let name = fields.first else { continue }

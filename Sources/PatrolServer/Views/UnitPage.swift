@@ -17,6 +17,9 @@ struct UnitPage: Encodable {
     /// The organiser's edit form and the action taking the unit out of the campaign (admins).
     var editHref: String?
     var retireAction: String?
+    /// The campaigns the unit takes part in, for the organiser (a liaison sees only their own).
+    var campaigns: [CampaignLink]
+    struct CampaignLink: Encodable { var code, name, href: String; var current: Bool }
 }
 
 extension UnitPage {
@@ -34,6 +37,12 @@ extension UnitPage {
         let mayEverDeclare = AccessPolicy.decide(actor, .declareAsset(unitID: unitID, campaignState: .draft)) == .allow
         let parent = try await unit.$parent.get(on: req.db)?.name
         let canManage = AccessPolicy.decide(actor, .manageUnits) == .allow
+        var campaigns: [CampaignLink] = []
+        if canManage {
+            campaigns = try await unit.$campaigns.query(on: req.db).sort(\.$startsAt, .descending).all().map {
+                CampaignLink(code: $0.code, name: $0.name, href: $0.url(.unit(.value(unit.code), .page)).path, current: $0.id == campaign.id)
+            }
+        }
         self.init(
             code: unit.code, name: unit.name, category: unit.category, groupName: req.t("unit.group.\(unit.group.rawValue)"),
             note: unit.note, parent: parent, liaisons: liaisons,
@@ -41,6 +50,7 @@ extension UnitPage {
             canDeclare: decision == .allow, declarationClosed: mayEverDeclare && decision != .allow,
             newAssetHref: campaign.url(.unit(.value(unit.code), .newAsset)).path,
             editHref: canManage ? campaign.url(.unit(.value(unit.code), .edit)).path : nil,
-            retireAction: canManage ? campaign.url(.unit(.value(unit.code), .retire)).path : nil)
+            retireAction: canManage ? campaign.url(.unit(.value(unit.code), .retire)).path : nil,
+            campaigns: campaigns)
     }
 }

@@ -17,6 +17,8 @@ public final class Unit: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
     @Children(for: \.$unit) public var liaisons: [Liaison]
+    /// The campaigns it takes part in (its code is the same in each).
+    @Siblings(through: CampaignUnit.self, from: \.$unit, to: \.$campaign) public var campaigns: [Campaign]
 
     public init() {}
 
