@@ -8,6 +8,16 @@
 #   Benchmarks/gateway/run.sh                       # everything, 20 s per case
 #   DURATION=5 CASES="direct squid" Benchmarks/gateway/run.sh
 #   PATROL_BIN=/path/to/release/patrol Benchmarks/gateway/run.sh
+#   MODE=equal-load ROUNDS=3 Benchmarks/gateway/run.sh   # latency at equal load, below
+#
+# MODE=equal-load: latency judged at the same offered load, not at saturation. Plain HTTP, all with
+# the loadgen (--forward: absolute-URI GETs, keep-alive): (1) squid's and Patrol's maximum rate,
+# closed loop, both recording; (2) ROUNDS rounds of squid and Patrol (the order alternating from one
+# round to the next) at each of LOAD_PERCENTS of squid's maximum, open model (--rate: a fixed
+# timetable, latency from each request's due time, HdrHistogram); (3) intercepted HTTPS, mitmproxy
+# and Patrol, closed loop; then one table of medians (p50, p99, p99.9, errors, late and unsent
+# requests per proxy per rate), every round, the throughput ratios and peak RSS.
+#   LOAD_PERCENTS ["50 90"]  RATE_CONNECTIONS [CONNECTIONS]  EQUAL_CASES ["direct max rates intercept"]
 #
 # Environment (defaults in brackets):
 #   DURATION [20] seconds per case   CONNECTIONS [32]   THREADS [2] (wrk -t and loadgen threads)
@@ -44,6 +54,12 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 CASES=${CASES:-"direct squid tinyproxy patrol tls-direct mitmproxy patrol-tls"}
 ROUNDS=${ROUNDS:-1}
+MODE=${MODE:-benchmark}
+[[ "$MODE" == benchmark || "$MODE" == equal-load ]] || { echo "MODE must be benchmark or equal-load, not '$MODE'" >&2; exit 2; }
+LOAD_PERCENTS=${LOAD_PERCENTS:-"50 90"}
+RATE_CONNECTIONS=${RATE_CONNECTIONS:-$CONNECTIONS}
+EQUAL_CASES=${EQUAL_CASES:-"direct max rates intercept"}
+[[ "$MODE" == equal-load ]] && CASES="squid patrol mitmproxy patrol-tls"
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a whole number from 1, not '$ROUNDS'" >&2; exit 2; }
 PATROL_BIN=${PATROL_BIN:-$REPO/.build/release/patrol}
 MITM_VENV=${MITM_VENV:-$HOME/.cache/patrol-bench/venv}
@@ -213,15 +229,22 @@ run_wrk() { # name url script out
     [[ -n "$W_RPS" ]]
 }
 
-run_loadgen() { # out args...
+run_loadgen() { # out args...   (LG_CONNECTIONS overrides CONNECTIONS)
     local out=$1; shift
-    local args=(-c "$CONNECTIONS" -t "$THREADS" -d "$DURATION" "$@")
+    local args=(-c "${LG_CONNECTIONS:-$CONNECTIONS}" -t "$THREADS" -d "$DURATION" "$@")
     log "gateway-loadgen ${args[*]}"
     "$LOADGEN" "${args[@]}" > "$out" 2>&1 || true
     cat "$out" >&2
     L_RPS=$(kv requests_per_sec "$out")
     L_P50=$(kv latency_p50_ms "$out")
     L_P99=$(kv latency_p99_ms "$out")
+    L_P90=$(kv latency_p90_ms "$out")
+    L_P999=$(kv latency_p999_ms "$out")
+    L_MAX=$(kv latency_max_ms "$out")
+    L_LATE=$(kv sends_late "$out")
+    L_UNSENT=$(kv unsent_at_end "$out")
+    L_UNANSWERED=$(kv unanswered_at_end "$out")
+    L_ERRTOTAL=$(kv errors_total "$out")
     L_REQS=$(kv requests "$out")
     L_ERRS=$(awk '$1 ~ /^errors_/ && $1 != "errors_total" && $2 > 0 { sub(/^errors_/, "", $1); e = e sep $1 " " $2; sep = ", " }
                   END { print (e == "" ? "0" : e) }' "$out")
@@ -526,7 +549,182 @@ case_patrol_tls() {
     NOTES+=("Patrol intercepted HTTPS: loadgen completed ${L_REQS:-?} requests; gateway_records grew by $(grew "$before" "$after") (before $before, after $after; 1 is the curl probe; in-flight at stop up to $CONNECTIONS)")
 }
 
+
+# ---------------------------------------------------------------- MODE=equal-load
+# One loadgen run through a forward proxy (plain HTTP, absolute URIs); rate "" = closed loop.
+# Fills L_* and E_CPU (the proxy's CPU over the run's wall time), E_HWM (its VmHWM, MiB).
+# name port auth rate
+forward_run() {
+    local name=$1 port=$2 auth=$3 rate=$4
+    local args=(--proxy "127.0.0.1:$port" --forward --target "127.0.0.1:$P_HTTP")
+    [[ -n "$auth" ]] && args+=(--proxy-auth "$auth")
+    [[ -n "$rate" ]] && args+=(--rate "$rate")
+    local got
+    if [[ -n "$auth" ]]; then got=$(probe -x "http://127.0.0.1:$port" -U "$auth" "$ORIGIN_HTTP")
+    else got=$(probe -x "http://127.0.0.1:$port" "$ORIGIN_HTTP"); fi
+    [[ "$got" == "200 1024" ]] || { log "$name: curl through the proxy answers '$got'"; return 1; }
+    local cpu0 t0 t1; cpu0=$(cpu_ticks "$PROXY_PID"); t0=$(date +%s.%N)
+    LG_CONNECTIONS=$([[ -n "$rate" ]] && echo "$RATE_CONNECTIONS" || echo "$CONNECTIONS") \
+        run_loadgen "$TMP/lg-$name.txt" "${args[@]}" || return 1
+    t1=$(date +%s.%N)
+    E_CPU=$(awk -v a="$cpu0" -v b="$(cpu_ticks "$PROXY_PID")" -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" \
+        'BEGIN { printf "%.0f", (b - a) / hz / (t1 - t0) * 100 }')
+    E_HWM=$(awk -v k="$(hwm_kb "$PROXY_PID")" 'BEGIN { printf "%.0f", k / 1024 }')
+}
+
+# proxy(squid|patrol) name rate(""=closed loop); starts the proxy, runs, stops it (Patrol: writes its last records).
+equal_run() {
+    local proxy=$1 name=$2 rate=$3 before after
+    E_OK=0
+    if [[ $proxy == squid ]]; then
+        start_squid
+        forward_run "$name" $P_SQUID "" "$rate" && E_OK=1
+        stop_pid "$PROXY_PID"
+    else
+        start_patrol || { log "gateway did not start"; return; }
+        before=$(patrol_records)
+        forward_run "$name" $P_PATROL "bench:$TOKEN" "$rate" && E_OK=1
+        stop_pid "$PROXY_PID" 120
+        after=$(patrol_records)
+        E_RECORDED=$(grew "$before" "$after")
+        log "gateway_records: before $before, after $after (grew $E_RECORDED for ${L_REQS:-?} completed)"
+    fi
+}
+
+equal_load() {
+    NOTES_TLS=()
+    local results="$TMP/equal-load.txt" summary=() notes=() squid_max="" patrol_max="" mitm_rps="" ptls_rps="" ptls_hwm="" p_hwm_max=0
+    : > "$results"
+    if [[ " $EQUAL_CASES " == *" direct "* ]]; then
+        LG_CONNECTIONS=$CONNECTIONS run_loadgen "$TMP/lg-direct.txt" --no-proxy --no-tls --target "127.0.0.1:$P_HTTP" \
+            && summary+=("| direct | loadgen → nginx :$P_HTTP, closed loop | $L_RPS | $L_P50 | $L_P99 | $L_P999 | $L_ERRTOTAL | — | — |")
+    fi
+    log "=== maximum rates (closed loop, ${DURATION}s, $CONNECTIONS connections)"
+    equal_run squid squid-max ""
+    [[ $E_OK == 1 ]] || die "squid's maximum rate could not be measured"
+    squid_max=$L_RPS
+    local squid_lines; squid_lines=$(wc -l < "$TMP/squid/access.log" 2>/dev/null || echo 0)
+    summary+=("| squid max | loadgen → squid (access log on), closed loop | $L_RPS | $L_P50 | $L_P99 | $L_P999 | $L_ERRTOTAL | $E_CPU % | $E_HWM MiB |")
+    notes+=("squid's maximum: $L_REQS requests; access.log has $squid_lines lines (+ 1 port probe, 1 curl probe, up to $CONNECTIONS in flight at the stop)")
+    if [[ $HAVE_PATROL == 1 && " $EQUAL_CASES " == *" max "* ]]; then
+        equal_run patrol patrol-max ""
+        if [[ $E_OK == 1 ]]; then
+            patrol_max=$L_RPS; (( E_HWM > p_hwm_max )) && p_hwm_max=$E_HWM
+            summary+=("| Patrol max | loadgen → Patrol gateway (every request recorded), closed loop | $L_RPS | $L_P50 | $L_P99 | $L_P999 | $L_ERRTOTAL | $E_CPU % | $E_HWM MiB |")
+            notes+=("Patrol's maximum: $L_REQS requests completed; gateway_records grew by $E_RECORDED (1 is the curl probe; up to $CONNECTIONS in flight at the stop)")
+        fi
+    fi
+
+    if [[ " $EQUAL_CASES " == *" rates "* && $HAVE_PATROL == 1 ]]; then
+        local round pct rate order proxy
+        for ((round = 1; round <= ROUNDS; round++)); do
+            # The order alternates, so neither proxy always runs on the machine the other just warmed.
+            if (( round % 2 )); then order="squid patrol"; else order="patrol squid"; fi
+            for pct in $LOAD_PERCENTS; do
+                rate=$(awk -v m="$squid_max" -v p="$pct" 'BEGIN { printf "%.0f", m * p / 100 }')
+                for proxy in $order; do
+                    log "=== round $round of $ROUNDS: $proxy at $pct % of squid's maximum ($rate req/s, $RATE_CONNECTIONS connections, ${DURATION}s)"
+                    E_RECORDED="—"
+                    equal_run "$proxy" "$proxy-$pct-$round" "$rate"
+                    if [[ $E_OK == 1 ]]; then
+                        [[ $proxy == patrol ]] && (( E_HWM > p_hwm_max )) && p_hwm_max=$E_HWM
+                        echo "$round $proxy $pct $rate $L_RPS $L_P50 $L_P90 $L_P99 $L_P999 $L_MAX $L_ERRTOTAL ${L_LATE:-0} ${L_UNSENT:-0} ${L_UNANSWERED:-0} $E_CPU $L_REQS $E_RECORDED" >> "$results"
+                    else
+                        echo "$round $proxy $pct $rate failed" >> "$results"
+                    fi
+                    sleep 1
+                done
+            done
+        done
+    fi
+
+    if [[ " $EQUAL_CASES " == *" intercept "* ]]; then
+        ROWS=()
+        log "=== intercepted HTTPS (closed loop, ${DURATION}s)"
+        case_mitmproxy
+        [[ -n "${L_REQS:-}" ]] && mitm_rps=$L_RPS
+        if [[ $HAVE_PATROL == 1 ]]; then
+            L_RPS=""
+            case_patrol_tls
+            ptls_rps=$L_RPS
+        fi
+        NOTES_TLS=("${NOTES[@]}")
+    fi
+
+    {
+        echo
+        echo "Command: \`MODE=equal-load DURATION=$DURATION CONNECTIONS=$CONNECTIONS RATE_CONNECTIONS=$RATE_CONNECTIONS THREADS=$THREADS ROUNDS=$ROUNDS LOAD_PERCENTS=\"$LOAD_PERCENTS\" Benchmarks/gateway/run.sh\` ($(date -u +%Y-%m-%dT%H:%MZ); load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg))"
+        echo
+        echo "Maximum rates (closed loop, $CONNECTIONS connections):"
+        echo
+        echo "| case | path | requests/s | p50 ms | p99 ms | p99.9 ms | errors | proxy CPU | proxy peak RSS |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        printf '%s\n' "${summary[@]}"
+        if [[ -s "$results" ]]; then
+            echo
+            echo "Equal load: squid's maximum $squid_max req/s; open model, $RATE_CONNECTIONS connections, latency from each request's due time (medians over $ROUNDS round(s); errors, late and unsent summed):"
+            echo
+            awk '
+                $5 == "failed" { failed[$2 " " $3]++; next }
+                { key = $2 " " $3; n[key]++; target[key] = $4
+                  v["rps", key, n[key]] = $5; v["p50", key, n[key]] = $6; v["p99", key, n[key]] = $8; v["p999", key, n[key]] = $9; v["max", key, n[key]] = $10
+                  err[key] += $11; late[key] += $12; unsent[key] += $13; cpu["cpu", key, n[key]] = $15
+                  if (!(($3) in seenp)) { seenp[$3] = 1; pcts[++np] = $3 } }
+                function median(name, key, arr,   m, i, j, t, a) {
+                    m = n[key]; for (i = 1; i <= m; i++) a[i] = (name == "cpu" ? cpu[name, key, i] : v[name, key, i]) + 0
+                    for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                    return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+                }
+                END {
+                    print "| load | proxy | target req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | late sends (>1 ms) | unsent | proxy CPU | rounds |"
+                    print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+                    for (i = 1; i <= np; i++) for (k = 1; k <= 2; k++) {
+                        proxy = k == 1 ? "squid" : "patrol"; key = proxy " " pcts[i]
+                        if (!n[key]) { printf "| %s %% | %s | | failed | | | | | | | | | %d |\n", pcts[i], proxy, failed[key]; continue }
+                        printf "| %s %% | %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %d | %d | %d | %.0f %% | %d%s |\n", pcts[i], proxy == "patrol" ? "Patrol" : "squid", target[key],
+                            median("rps", key), median("p50", key), median("p99", key), median("p999", key), median("max", key),
+                            err[key], late[key], unsent[key], median("cpu", key), n[key], failed[key] ? " (+" failed[key] " failed)" : ""
+                    }
+                    for (i = 1; i <= np; i++) {
+                        s = "squid " pcts[i]; p = "patrol " pcts[i]
+                        if (n[s] && n[p]) printf "\nAt %s %%: Patrol p99 %.3f ms against squid'"'"'s %.3f (%.2f×), p99.9 %.3f against %.3f.", pcts[i], median("p99", p), median("p99", s), median("p99", p) / median("p99", s), median("p999", p), median("p999", s)
+                        # Each round'"'"'s pair (run back to back) as a ratio: what the machine did meanwhile cancels out more.
+                        m = 0; under = 0
+                        for (r = 1; r <= n[s] && r <= n[p]; r++) { q[++m] = v["p99", p, r] / v["p99", s, r]; if (q[m] <= 1) under++ }
+                        for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (q[b] < q[a]) { t = q[a]; q[a] = q[b]; q[b] = t }
+                        if (m) printf " Round by round, Patrol p99 / squid p99: median %.2f (%.2f–%.2f), at or under 1 in %d of %d.", m % 2 ? q[(m + 1) / 2] : (q[m / 2] + q[m / 2 + 1]) / 2, q[1], q[m], under, m
+                    }
+                    print ""
+                }' "$results"
+            echo
+            echo "Every round (order alternating; p50 / p99 / p99.9 ms, achieved req/s):"
+            echo
+            echo "| round | load | proxy | achieved req/s | p50 | p90 | p99 | p99.9 | max | errors | late | unsent | unanswered at end | proxy CPU | completed | records grew |"
+            echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            awk '$5 == "failed" { printf "| %s | %s %% | %s | failed | | | | | | | | | | | | |\n", $1, $3, $2; next }
+                 { printf "| %s | %s %% | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s %% | %s | %s |\n", $1, $3, $2, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 }' "$results"
+        fi
+        echo
+        echo "Intercepted HTTPS (closed loop, $CONNECTIONS connections):"
+        echo
+        echo "| case | path | requests/s | p50 ms | p99 ms | requests | errors | proxy peak RSS (VmHWM) | proxy max sampled VmRSS | proxy CPU |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        printf '%s\n' "${ROWS[@]}"
+        echo
+        [[ -n "$patrol_max" ]] && echo "- Maximum throughput, plain HTTP recording: Patrol $patrol_max against squid's $squid_max req/s ($(awk -v a="$patrol_max" -v b="$squid_max" 'BEGIN { printf "%.2f", a / b }')×; target ≥ 1.5×)"
+        [[ -n "$ptls_rps" && -n "$mitm_rps" ]] && echo "- Intercepted HTTPS: Patrol $ptls_rps against mitmproxy's $mitm_rps req/s ($(awk -v a="$ptls_rps" -v b="$mitm_rps" 'BEGIN { printf "%.1f", a / b }')×; target ≥ 20×)"
+        echo "- Patrol's peak RSS over the plain-HTTP runs: $p_hwm_max MiB (target < 150 MB)"
+        for n in "${notes[@]}" "${NOTES_TLS[@]}"; do echo "- $n"; done
+        echo
+        echo "Machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r); shared with other work (load averages above)"
+        echo "Tools: $(nginx -v 2>&1 | sed 's/^nginx version: //'), squid $(squid -v | awk 'NR==1 {print $4}'), mitmproxy $("$MITM_VENV/bin/mitmdump" --version 2>/dev/null | awk '/^Mitmproxy:/ {print $2}' || echo '—'), $(swift --version 2>&1 | awk '/Swift version/ {print "Swift", $3; exit}')"
+        echo "Load: gateway-loadgen -t $THREADS; closed loop -c $CONNECTIONS -d $DURATION; constant rate -c $RATE_CONNECTIONS -d $DURATION --rate R (1 s warm-up, 2 s grace); plain HTTP as --forward (absolute-URI GETs, keep-alive)"
+        echo "Patrol: PATROL_GATEWAY_RATE=$PATROL_GATEWAY_RATE PATROL_GATEWAY_BURST=$PATROL_GATEWAY_BURST; binary $PATROL_BIN"
+    } | tee "${RESULT_FILE:-/dev/null}"
+}
+
 # ---------------------------------------------------------------- main
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 install_tools
 TMP=$(mktemp -d /tmp/patrol-gateway-bench.XXXXXX)
 chmod 755 "$TMP"
@@ -553,6 +751,11 @@ if [[ " $CASES " == *" patrol"* ]]; then
         HAVE_PATROL=1
         patrol_setup || { HAVE_PATROL=0; NOTES+=("Patrol setup failed (see the log above); its cases were skipped"); }
     fi
+fi
+
+if [[ "$MODE" == equal-load ]]; then
+    equal_load
+    exit 0
 fi
 
 # Plain-HTTP figures of squid and Patrol per round (ROUNDS), taken from run_wrk's W_* after each case.

@@ -19,10 +19,7 @@ struct Timetable: Sendable {
     }
 
     /// When the next request is due, or nil once the timetable has run out.
-    var due: UInt64? {
-        let t = first &+ UInt64((Double(next) * interval).rounded())
-        return t < end ? t : nil
-    }
+    var due: UInt64? { dueTime(of: next) }
 
     /// Takes the next request off the timetable.
     mutating func advance() { next += 1 }
@@ -30,7 +27,15 @@ struct Timetable: Sendable {
     /// Requests due before `end` that were never taken (not sent by the end of the run).
     var remaining: Int {
         guard end > first else { return 0 }
-        let total = Int((Double(end - first) / interval).rounded(.up))
+        // The estimate, corrected to the same rounding `due` uses.
+        var total = Int((Double(end - first) / interval).rounded(.up))
+        while total > 0, dueTime(of: total - 1) == nil { total -= 1 }
+        while dueTime(of: total) != nil { total += 1 }
         return max(0, total - next)
+    }
+
+    private func dueTime(of index: Int) -> UInt64? {
+        let t = first &+ UInt64((Double(index) * interval).rounded())
+        return t < end ? t : nil
     }
 }
