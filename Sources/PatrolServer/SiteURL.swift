@@ -47,6 +47,7 @@ enum SiteURL: Sendable, Equatable {
         /// The API's import of a units list (`?dryRun=true` for the preview).
         case importUnits
         case importAssets
+        case importTeams
         case units
         case newUnit
         /// SMS to the units that have not declared their assets yet.
@@ -192,6 +193,7 @@ extension SiteURL.CampaignPage {
         case .importConfirm: return [.constant("import"), .constant("confirm")]
         case .importUnits: return [.constant("imports"), .constant("units")]
         case .importAssets: return [.constant("imports"), .constant("assets")]
+        case .importTeams: return [.constant("imports"), .constant("teams")]
         case .units: return [.constant("units")]
         case .newUnit: return [.constant("units"), .constant("new")]
         case .remindDeclarations: return [.constant("units"), .constant("remind")]

@@ -42,6 +42,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         route(.GET, .importTemplate(.key)): "DADDDD",
         route(.POST, .api(.campaign(.key, .importUnits))): "DADDDD",
         route(.POST, .api(.campaign(.key, .importAssets))): "DADDDD",
+        route(.POST, .api(.campaign(.key, .importTeams))): "DADDDD",
         route(.GET, .newCampaign): "DADDDD",
         route(.POST, .campaigns): "DADDDD",
         route(.GET, .campaign(.key, .edit)): "DADDDD",

@@ -14,11 +14,11 @@ final class UnitImportTests: XCTestCase {
     func fixture(_ name: String) throws -> Data { try Data(contentsOf: Self.fixtures.appendingPathComponent(name)) }
 
     /// A multipart upload of `data` as the import form sends it.
-    func multipart(_ data: Data, filename: String) -> (HTTPHeaders, ByteBuffer) {
+    static func multipart(_ data: Data, filename: String, list: String = "units") -> (HTTPHeaders, ByteBuffer) {
         let boundary = "patrol-test-boundary"
         var body = ByteBuffer()
         body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(testCSRF)\r\n")
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"list\"\r\n\r\nunits\r\n")
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"list\"\r\n\r\n\(list)\r\n")
         body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\n")
         body.writeString("Content-Type: application/octet-stream\r\n\r\n")
         body.writeBytes(data)
@@ -37,7 +37,7 @@ final class UnitImportTests: XCTestCase {
             try await app.makeUser("ad1", .admin)
             let campaign = try await makeCampaign(app, code: "CZ2023")
             var headers: HTTPHeaders = ["Cookie": "patrol_csrf=\(testCSRF); patrol_session=\(try await app.token(for: "ad1", kind: .web))"]
-            let (type, body) = multipart(try fixture("units-changzhou-2022.xlsx"), filename: "附件1.xlsx")
+            let (type, body) = Self.multipart(try fixture("units-changzhou-2022.xlsx"), filename: "附件1.xlsx")
             headers.add(contentsOf: type)
             var token = "", digest = ""
             try await app.test(.POST, "/campaigns/CZ2023/import", headers: headers, body: body) { res async throws in

@@ -79,4 +79,46 @@ extension ImportController {
         try response.content.encode(answer)
         return response
     }
+
+    struct TeamAnswer: Content {
+        struct Member: Content { var row: Int; var name: String; var username: String?; var exists: Bool }
+        struct Item: Content { var rows: [Int]; var code, name, action: String; var members: [Member] }
+        /// The testers made, with their initial passwords: in this answer only.
+        struct Created: Content { var team, name, username, password: String }
+        var applied: Bool
+        var counts: [String: Int]
+        var problems: [APIAnswer.Problem]
+        var teams: [Item]
+        var created: [Created]
+    }
+
+    /// A teams list with members; the answer carries each new tester's initial password once.
+    func apiImportTeams(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        guard let body = req.body.data, body.readableBytes > 0 else { throw PatrolError.invalid("error.import.noFile") }
+        let dryRun = (try? req.query.get(Bool.self, at: "dryRun")) ?? false
+        let plan = try await teamImporter(req).plan(try await table(req, Data(buffer: body), filename: try? req.query.get(String.self, at: "filename")),
+                                                    campaign: campaign)
+        var created: [TeamAnswer.Created] = []
+        var applied = false
+        if !dryRun, plan.problems.isEmpty {
+            created = try await teamImporter(req).apply(plan, campaign: campaign).members.map {
+                .init(team: $0.team, name: $0.member.user.displayName, username: $0.member.user.username, password: $0.member.password)
+            }
+            applied = true
+        }
+        let answer = TeamAnswer(
+            applied: applied,
+            counts: Dictionary(uniqueKeysWithValues: TeamImportPlan.Action.allCases.map { ($0.rawValue, plan.count($0)) }
+                + [("newMembers", plan.newMembers)]),
+            problems: plan.problems.map { .init(row: $0.row, column: $0.column, value: $0.value,
+                                                code: $0.key.replacingOccurrences(of: "error.import.", with: ""), message: req.t($0.key, $0.values)) },
+            teams: plan.items.map { .init(rows: $0.rows, code: $0.code, name: $0.name, action: $0.action.rawValue,
+                                          members: $0.members.map { .init(row: $0.row, name: $0.name, username: $0.username, exists: $0.exists) }) },
+            created: created)
+        let response = Response(status: !plan.problems.isEmpty && !dryRun ? .unprocessableEntity : applied ? .created : .ok)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        try response.content.encode(answer)
+        return response
+    }
 }

@@ -19,6 +19,8 @@ struct ImportController: RouteCollection {
                         body: .collect(maxSize: Self.bodyLimit), use: apiImport)
         routes.endpoint(.POST, .api(.campaign(.key, .importAssets)), access: .policy(.manageUnits),
                         body: .collect(maxSize: Self.bodyLimit), use: apiImportAssets)
+        routes.endpoint(.POST, .api(.campaign(.key, .importTeams)), access: .policy(.manageTeams),
+                        body: .collect(maxSize: Self.bodyLimit), use: apiImportTeams)
     }
 
     func importer(_ req: Request) throws -> UnitImport {
@@ -27,6 +29,10 @@ struct ImportController: RouteCollection {
 
     func assetImporter(_ req: Request) throws -> AssetImport {
         AssetImport(db: req.db, actor: try req.requireActor(), audit: req.auditContext)
+    }
+
+    func teamImporter(_ req: Request) throws -> TeamImport {
+        TeamImport(db: req.db, actor: try req.requireActor(), audit: req.auditContext, application: req.application)
     }
 
     func uploads(_ req: Request) -> ImportUploads { ImportUploads(dataDirectory: req.application.patrolOptions.dataDirectory) }
@@ -75,6 +81,9 @@ struct ImportController: RouteCollection {
         case .assets:
             let plan = try await assetImporter(req).plan(table, campaign: campaign)
             return (ImportPreviewPage(req, campaign: campaign, assets: plan, upload: upload, pendingReview: pendingReview), plan.problems.count)
+        case .teams:
+            let plan = try await teamImporter(req).plan(table, campaign: campaign)
+            return (ImportPreviewPage(req, campaign: campaign, teams: plan, upload: upload), plan.problems.count)
         }
     }
 
@@ -124,7 +133,12 @@ struct ImportController: RouteCollection {
         var pendingReview: String?
     }
 
-    struct DoneView: Encodable { var summary, nextHref, nextLabel, importHref: String }
+    struct DoneView: Encodable {
+        /// Testers made by a teams import, with their initial passwords: shown on this answer only.
+        struct Member: Encodable { var team, name, username, password: String }
+        var summary, nextHref, nextLabel, importHref: String
+        var members: [Member] = []
+    }
 
     func confirm(req: Request) async throws -> Response {
         let campaign = try await req.campaign()
@@ -139,6 +153,7 @@ struct ImportController: RouteCollection {
         // Planned again: the database may have changed since the preview; a new problem shows the preview again.
         let table = try await table(req, stored.data, filename: stored.filename)
         let summary: String, href: String, label: String
+        var members: [DoneView.Member] = []
         switch list {
         case .units:
             let plan = try await importer(req).plan(table, campaign: campaign)
@@ -156,11 +171,24 @@ struct ImportController: RouteCollection {
                             ["created": "\(s.created)", "updated": "\(s.updated)", "unchanged": "\(s.unchanged)"])
             href = campaign.url(.assets).path(query: [("review", pendingReview ? AssetReview.pending.rawValue : nil)])
             label = req.t(pendingReview ? "import.toReview" : "import.toAssets")
+        case .teams:
+            let plan = try await teamImporter(req).plan(table, campaign: campaign)
+            guard plan.problems.isEmpty else { return try await again(req, campaign, ImportPreviewPage(req, campaign: campaign, teams: plan, upload: upload)) }
+            let done = try await teamImporter(req).apply(plan, campaign: campaign)
+            summary = req.t("import.teamSummary", ["teams": "\(done.teams)", "members": "\(done.members.count)"])
+            members = done.members.map { .init(team: $0.team, name: $0.member.user.displayName, username: $0.member.user.username,
+                                              password: $0.member.password) }
+            href = campaign.url(.teams).path
+            label = req.t("import.toTeams")
         }
         store.remove(form.token)
-        return try await req.page("import-done", title: req.t("import.doneTitle"), campaign: campaign,
-                                  content: DoneView(summary: summary, nextHref: href, nextLabel: label, importHref: campaign.url(.importList).path))
+        let response = try await req.page("import-done", title: req.t("import.doneTitle"), campaign: campaign,
+                                          content: DoneView(summary: summary, nextHref: href, nextLabel: label,
+                                                            importHref: campaign.url(.importList).path, members: members))
             .encodeResponse(for: req)
+        // Initial passwords, if any, are on this answer only: the browser keeps no copy.
+        if !members.isEmpty { response.headers.replaceOrAdd(name: .cacheControl, value: "no-store") }
+        return response
     }
 
     func again(_ req: Request, _ campaign: Campaign, _ page: ImportPreviewPage) async throws -> Response {

@@ -10,6 +10,8 @@ enum ImportTemplate: String, CaseIterable {
     case unitsCSV = "units.csv"
     case assetsXLSX = "assets.xlsx"
     case assetsCSV = "assets.csv"
+    case teamsXLSX = "teams.xlsx"
+    case teamsCSV = "teams.csv"
 
     /// The list it is for, naming its label and file name.
     var key: String {
@@ -18,10 +20,12 @@ enum ImportTemplate: String, CaseIterable {
         case .unitsCSV: "unitsCSV"
         case .assetsXLSX: "assetsXLSX"
         case .assetsCSV: "assetsCSV"
+        case .teamsXLSX: "teamsXLSX"
+        case .teamsCSV: "teamsCSV"
         }
     }
 
-    var isWorkbook: Bool { self == .unitsXLSX || self == .assetsXLSX }
+    var isWorkbook: Bool { [.unitsXLSX, .assetsXLSX, .teamsXLSX].contains(self) }
     var fileExtension: String { isWorkbook ? ".xlsx" : ".csv" }
 
     var contentType: HTTPMediaType {
@@ -38,6 +42,10 @@ enum ImportTemplate: String, CaseIterable {
         case .assetsXLSX:
             return try Self.workbook(name: "互联网资产", title: "互联网资产台账（单位编码或单位名称填一项即可；资产类型：网站、域名、IP 地址、网段等，可不填；网站填写完整网址，如 https://www.example.gov.cn/）",
                                      header: AssetSheet.templateHeader, widths: [10, 24, 12, 40, 16, 24])
+        case .teamsXLSX:
+            return try Self.workbook(name: "检测队", title: "检测队及检测人员名单（每名成员一行；同一检测队的下一行可只填成员；用户名可不填，由平台生成）",
+                                     header: TeamSheet.templateHeader, widths: [12, 20, 26, 12, 16, 12, 16, 16])
+        case .teamsCSV: return Self.csv(TeamSheet.templateHeader)
         case .unitsCSV: return Self.csv(UnitSheet.templateHeader)
         case .assetsCSV: return Self.csv(AssetSheet.templateHeader)
         }

@@ -84,4 +84,20 @@ extension ImportPreviewPage {
                             "import.asset.column.ports", "import.asset.column.note", "import.changes"],
                   items: items, canApply: plan.canApply, pendingReview: pendingReview)
     }
+
+    init(_ req: Request, campaign: Campaign, teams plan: TeamImportPlan, upload: Upload) {
+        let items = plan.items.map { i in
+            (rows: i.rows.map(String.init).joined(separator: "、"), action: i.action.rawValue,
+             cells: ["\(i.code) \(i.name)", i.company ?? "", [i.contactName, i.contactPhone].compactMap { $0 }.joined(separator: " "),
+                     i.members.filter { !$0.exists }.map { "\($0.name)\($0.username.map { "（\($0)）" } ?? "")" }.joined(separator: "、"),
+                     i.members.filter(\.exists).map(\.name).joined(separator: "、")])
+        }
+        self.init(req, campaign: campaign, list: .teams, upload: upload, source: plan.source, headerRow: plan.headerRow,
+                  ignored: plan.ignoredColumns, footnotes: [],
+                  counts: TeamImportPlan.Action.allCases.map { ($0.rawValue, plan.count($0)) } + [("newMembers", plan.newMembers)],
+                  problems: plan.problems,
+                  headers: ["import.team.column.name", "import.team.column.company", "import.team.column.contactName",
+                            "import.team.newMembers", "import.team.existingMembers"],
+                  items: items, canApply: plan.canApply, pendingReview: false)
+    }
 }
