@@ -57,6 +57,8 @@ extension FindingListPage {
         rows.sort { newestFirst ? $0.submittedAt > $1.submittedAt : $0.submittedAt < $1.submittedAt }
         let now = Date()
         let showTeam = AccessPolicy.decide(actor, .viewTestingDetails) == .allow
+        // "Possible duplicate" is the reviewers' triage hint, not something to tell a unit or a team.
+        let showDuplicates = AccessPolicy.decide(actor, .reviewFindings) == .allow
         self.init(
             rows: rows.map { f in
                 Row(code: f.code, href: campaign.url(.finding(.value(f.code), .page)).path, title: f.title, unitCode: f.unit.code, unitName: f.unit.name,
@@ -66,7 +68,7 @@ extension FindingListPage {
                     age: [.submitted, .needInfo].contains(f.status) ? req.ageText(now.timeIntervalSince(f.submittedAt)) : "",
                     team: showTeam ? f.team.code : nil, severity: f.severity?.rawValue,
                     severityName: f.severity.map { req.t("finding.severity.\($0.rawValue)") },
-                    duplicateHint: f.duplicateKeys.contains { (keyCount[$0] ?? 0) > 1 },
+                    duplicateHint: showDuplicates && f.duplicateKeys.contains { (keyCount[$0] ?? 0) > 1 },
                     waitingInfo: f.status == .needInfo)
             },
             units: Array(Set(all.map { "\($0.unit.code)\t\($0.unit.name)" })).sorted().map {
