@@ -24,4 +24,14 @@ public struct HeaderMatch<Key: Hashable & Sendable>: Sendable {
     public func value(_ key: Key, in row: SheetRow) -> String? {
         columns[key].map { row[$0] }
     }
+
+    /// `row` read through this header: every found field's value, trimmed, empty ones left out.
+    public func record(_ row: SheetRow) -> SheetRecord<Key> {
+        var values: [Key: String] = [:]
+        for (key, column) in columns {
+            let value = row[column].trimmingCharacters(in: .whitespacesAndNewlines)
+            if !value.isEmpty { values[key] = value }
+        }
+        return SheetRecord(number: row.number, values: values)
+    }
 }

@@ -6,9 +6,6 @@ Screenshots go to PATROL_SCREENSHOTS (default ./screenshots).
 """
 import os
 
-import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -20,18 +17,6 @@ ADMIN_PW = os.environ["PATROL_CI_ADMIN_PASSWORD"]
 LIAISON_PW = os.environ["PATROL_CI_LIAISON_PASSWORD"]
 TESTER_PW = os.environ["PATROL_CI_TESTER_PASSWORD"]
 REVIEWER_PW = os.environ["PATROL_CI_REVIEWER_PASSWORD"]
-
-
-@pytest.fixture
-def browser():
-    opts = webdriver.ChromeOptions()
-    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=zh-CN"]:
-        opts.add_argument(arg)
-    opts.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
 
 
 def shot(driver, name):

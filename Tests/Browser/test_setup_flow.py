@@ -15,8 +15,6 @@ import threading
 import time
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -33,18 +31,6 @@ ORIGIN_PORT = 18555
 ORIGIN_MARK = "溧阳市门户网站（浏览器测试源站）SETUP-ORIGIN-OK"
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 UNITS_IN_LIST = 83  # 附件1: 83 units, coded D/G/M/N/E as the 2022 list was
-
-
-@pytest.fixture
-def browser():
-    opts = webdriver.ChromeOptions()
-    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,900", "--lang=zh-CN"]:
-        opts.add_argument(arg)
-    opts.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture

@@ -38,6 +38,15 @@ final class AssetReviewTests: XCTestCase {
             try await app.test(.GET, "/api/v1/campaigns/CZ2022/assets?unit=D01", headers: tester) { res async throws in
                 XCTAssertFalse(try res.content.decode([AssetDTO].self).contains { $0.code == code })
             }
+            // Nor does the unit's asset count tell testers of it.
+            var counts: [String: Int] = [:]
+            for headers in [tester, reviewer] {
+                try await app.test(.GET, "/api/v1/campaigns/CZ2022/units/D01", headers: headers) { res async throws in
+                    counts[headers.first(name: .authorization) == tester.first(name: .authorization) ? "tester" : "reviewer"] =
+                        try res.content.decode(UnitDTO.self).assets
+                }
+            }
+            XCTAssertEqual(counts["reviewer"], (counts["tester"] ?? 0) + 1, "\(counts)")
             // The liaison may not approve their own declaration.
             try await app.test(.PUT, "/api/v1/campaigns/CZ2022/assets/\(code)/review", headers: liaison, beforeRequest: { req async throws in
                 try req.content.encode(["decision": "approve"], as: .json)

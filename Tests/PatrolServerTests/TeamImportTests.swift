@@ -21,7 +21,7 @@ final class TeamImportTests: XCTestCase {
                 检测队编码,检测队名称,所属单位,联系人,联系电话,成员姓名,成员手机,用户名
                 X01,检测甲队,甲安全公司,钱一,13900000011,甲一,13900000012,
                 ,,,,,甲二,12345,
-                X02,检测乙队,乙安全公司,孙二,0519-85680001,乙一,,taken1
+                X02,检测乙队,乙安全公司,孙二,13900000021,乙一,,taken1
                 X02,,,,,乙二,,yi-2
                 X02,,,,,乙三,,yi-2
                 """
@@ -71,6 +71,13 @@ final class TeamImportTests: XCTestCase {
             let testers = try await User.query(on: app.db).filter(\.$username ~~ ["x01-01", "x01-02"]).all()
             XCTAssertTrue(testers.allSatisfy { $0.role == .tester && $0.mustChangePassword })
             XCTAssertEqual(testers.first { $0.username == "x01-01" }?.phone, "13900000012")
+            // The team page's contact rule holds in the preview already: a landline is refused there,
+            // not half-way through the confirmation.
+            try await app.test(.POST, "/api/v1/campaigns/T2023/imports/teams?dryRun=true", headers: api,
+                               body: ByteBuffer(string: good.replacingOccurrences(of: "钱一,13900000011", with: "钱一,0519-85680001"))) { res async throws in
+                let answer = try res.content.decode(ImportController.TeamAnswer.self)
+                XCTAssertEqual(answer.problems.map(\.code), ["teamPhone"], res.body.string)
+            }
             // Again: nothing to do, no password.
             try await app.test(.POST, "/api/v1/campaigns/T2023/imports/teams", headers: api, body: ByteBuffer(string: good)) { res async throws in
                 let answer = try res.content.decode(ImportController.TeamAnswer.self)

@@ -1,5 +1,7 @@
 import Foundation
 import PatrolCore
+import PatrolSheet
+import PatrolStore
 import Vapor
 
 /// The imports in the API: the list as the request body (the .xlsx or CSV file as it is), planned
@@ -17,14 +19,32 @@ extension ImportController {
         var units: [Item]
     }
 
-    /// The list as the request body (xlsx or CSV); `?dryRun=true` plans without writing.
-    func apiImport(req: Request) async throws -> Response {
+    /// What every import call starts from: the campaign, the body read as a table (`?filename=`
+    /// names it, for the message when it is a workbook that is not one), and `?dryRun`.
+    func uploadedList(_ req: Request) async throws -> (campaign: Campaign, table: SheetTable, dryRun: Bool) {
         let campaign = try await req.campaign()
         guard let body = req.body.data, body.readableBytes > 0 else { throw PatrolError.invalid("error.import.noFile") }
-        let data = Data(buffer: body)
-        let dryRun = (try? req.query.get(Bool.self, at: "dryRun")) ?? false
-        let name = try? req.query.get(String.self, at: "filename")
-        let plan = try await importer(req).plan(try await table(req, data, filename: name), campaign: campaign)
+        let table = try await table(req, Data(buffer: body), filename: try? req.query.get(String.self, at: "filename"))
+        return (campaign, table, (try? req.query.get(Bool.self, at: "dryRun")) ?? false)
+    }
+
+    /// The problems as the API gives them: where, what, and the message in the reader's language.
+    static func problems(_ problems: [ImportProblem], _ req: Request) -> [APIAnswer.Problem] {
+        problems.map { .init(row: $0.row, column: $0.column, value: $0.value,
+                             code: $0.key.replacingOccurrences(of: "error.import.", with: ""), message: req.t($0.key, $0.values)) }
+    }
+
+    /// 422 when a write was asked for and refused over problems, else `status`.
+    static func respond(_ answer: some Content, problems: Bool, dryRun: Bool, status: HTTPStatus = .ok) throws -> Response {
+        let response = Response(status: problems && !dryRun ? .unprocessableEntity : status)
+        try response.content.encode(answer)
+        return response
+    }
+
+    /// The list as the request body (xlsx or CSV); `?dryRun=true` plans without writing.
+    func apiImport(req: Request) async throws -> Response {
+        let (campaign, table, dryRun) = try await uploadedList(req)
+        let plan = try await importer(req).plan(table, campaign: campaign)
         var applied = false
         if !dryRun, plan.problems.isEmpty {
             _ = try await importer(req).apply(plan, campaign: campaign)
@@ -33,14 +53,11 @@ extension ImportController {
         let answer = APIAnswer(
             applied: applied,
             counts: Dictionary(uniqueKeysWithValues: UnitImportPlan.Action.allCases.map { ($0.rawValue, plan.count($0)) }),
-            problems: plan.problems.map { .init(row: $0.row, column: $0.column, value: $0.value,
-                                                code: $0.key.replacingOccurrences(of: "error.import.", with: ""), message: req.t($0.key, $0.values)) },
+            problems: Self.problems(plan.problems, req),
             units: plan.items.map { .init(rows: $0.rows, code: $0.code, name: $0.name, category: $0.category, group: $0.group.rawValue,
                                           action: $0.action.rawValue, parent: $0.parentCode,
                                           liaisons: $0.liaisons?.map { .init(name: $0.name, phone: $0.phone) }, changes: $0.changes) })
-        let response = Response(status: !plan.problems.isEmpty && !dryRun ? .unprocessableEntity : .ok)
-        try response.content.encode(answer)
-        return response
+        return try Self.respond(answer, problems: !plan.problems.isEmpty, dryRun: dryRun)
     }
 
     struct AssetAnswer: Content {
@@ -57,12 +74,9 @@ extension ImportController {
 
     /// An assets list; `?pendingReview=true` files new assets for review instead of approving them.
     func apiImportAssets(req: Request) async throws -> Response {
-        let campaign = try await req.campaign()
-        guard let body = req.body.data, body.readableBytes > 0 else { throw PatrolError.invalid("error.import.noFile") }
-        let dryRun = (try? req.query.get(Bool.self, at: "dryRun")) ?? false
+        let (campaign, table, dryRun) = try await uploadedList(req)
         let pendingReview = (try? req.query.get(Bool.self, at: "pendingReview")) ?? false
-        let plan = try await assetImporter(req).plan(try await table(req, Data(buffer: body), filename: try? req.query.get(String.self, at: "filename")),
-                                                     campaign: campaign)
+        let plan = try await assetImporter(req).plan(table, campaign: campaign)
         var applied = false
         if !dryRun, plan.problems.isEmpty {
             _ = try await assetImporter(req).apply(plan, campaign: campaign, pendingReview: pendingReview)
@@ -71,13 +85,10 @@ extension ImportController {
         let answer = AssetAnswer(
             applied: applied, review: pendingReview ? AssetReview.pending.rawValue : AssetReview.approved.rawValue,
             counts: Dictionary(uniqueKeysWithValues: AssetImportPlan.Action.allCases.map { ($0.rawValue, plan.count($0)) }),
-            problems: plan.problems.map { .init(row: $0.row, column: $0.column, value: $0.value,
-                                                code: $0.key.replacingOccurrences(of: "error.import.", with: ""), message: req.t($0.key, $0.values)) },
+            problems: Self.problems(plan.problems, req),
             assets: plan.items.map { .init(row: $0.row, unit: $0.unitCode, kind: $0.kind.rawValue, target: $0.target, action: $0.action.rawValue,
                                            ports: $0.ports, note: $0.note, code: $0.existingCode, changes: $0.changes) })
-        let response = Response(status: !plan.problems.isEmpty && !dryRun ? .unprocessableEntity : .ok)
-        try response.content.encode(answer)
-        return response
+        return try Self.respond(answer, problems: !plan.problems.isEmpty, dryRun: dryRun)
     }
 
     struct TeamAnswer: Content {
@@ -94,11 +105,8 @@ extension ImportController {
 
     /// A teams list with members; the answer carries each new tester's initial password once.
     func apiImportTeams(req: Request) async throws -> Response {
-        let campaign = try await req.campaign()
-        guard let body = req.body.data, body.readableBytes > 0 else { throw PatrolError.invalid("error.import.noFile") }
-        let dryRun = (try? req.query.get(Bool.self, at: "dryRun")) ?? false
-        let plan = try await teamImporter(req).plan(try await table(req, Data(buffer: body), filename: try? req.query.get(String.self, at: "filename")),
-                                                    campaign: campaign)
+        let (campaign, table, dryRun) = try await uploadedList(req)
+        let plan = try await teamImporter(req).plan(table, campaign: campaign)
         var created: [TeamAnswer.Created] = []
         var applied = false
         if !dryRun, plan.problems.isEmpty {
@@ -111,14 +119,12 @@ extension ImportController {
             applied: applied,
             counts: Dictionary(uniqueKeysWithValues: TeamImportPlan.Action.allCases.map { ($0.rawValue, plan.count($0)) }
                 + [("newMembers", plan.newMembers)]),
-            problems: plan.problems.map { .init(row: $0.row, column: $0.column, value: $0.value,
-                                                code: $0.key.replacingOccurrences(of: "error.import.", with: ""), message: req.t($0.key, $0.values)) },
+            problems: Self.problems(plan.problems, req),
             teams: plan.items.map { .init(rows: $0.rows, code: $0.code, name: $0.name, action: $0.action.rawValue,
                                           members: $0.members.map { .init(row: $0.row, name: $0.name, username: $0.username, exists: $0.exists) }) },
             created: created)
-        let response = Response(status: !plan.problems.isEmpty && !dryRun ? .unprocessableEntity : applied ? .created : .ok)
+        let response = try Self.respond(answer, problems: !plan.problems.isEmpty, dryRun: dryRun, status: applied ? .created : .ok)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        try response.content.encode(answer)
         return response
     }
 }

@@ -38,7 +38,8 @@ struct UnitController: RouteCollection {
     }
 
     func assetCounts(_ req: Request, _ campaign: Campaign) async throws -> [UUID: Int] {
-        try await Asset.countsByUnit(campaignID: campaign.requireID(), on: req.db)
+        try await Asset.countsByUnit(campaignID: campaign.requireID(), reviews: AccessPolicy.visibleAssetReviews(for: try req.requireActor()),
+                                     on: req.db)
     }
 
     func list(req: Request) async throws -> View {
@@ -50,10 +51,8 @@ struct UnitController: RouteCollection {
         let liaisonCounts = showLiaisons ? try await Liaison.countsByUnit(units.compactMap(\.id), on: req.db) : nil
         let categories = Array(Set(try await campaign.$units.query(on: req.db).all(\.$category))).sorted()
         let reviews = try await Asset.reviewCountsByUnit(campaignID: campaign.requireID(), on: req.db)
-        let canImport = AccessPolicy.decide(actor, .manageUnits) == .allow
         let content = UnitListPage(req, campaign: campaign, units: units, categories: categories, reviewCounts: reviews,
-                                   liaisonCounts: liaisonCounts, filter: filter, importHref: canImport ? campaign.url(.importList).path : nil,
-                                   visibleReviews: AccessPolicy.visibleAssetReviews(for: actor))
+                                   liaisonCounts: liaisonCounts, filter: filter, actor: actor)
         return try await req.page("units", title: req.t("units.title"), campaign: campaign, content: content)
     }
 

@@ -19,24 +19,14 @@ enum AssetSheet {
 
     static let templateHeader = ["单位编码", "单位名称", "资产类型", "资产目标", "端口", "备注"]
 
-    struct Row: Sendable {
-        var number: Int
-        var values: [Column: String]
-        subscript(_ column: Column) -> String { values[column] ?? "" }
-    }
+    typealias Row = SheetRecord<Column>
 
     static func read(_ table: SheetTable) throws(SheetError) -> (header: HeaderMatch<Column>, rows: [Row]) {
         let filled = table.fillingMergedCells()
         let header = try HeaderLocator(fields: fields).locate(in: filled)
-        let rows = filled.rows(below: header.rowNumber).compactMap { sheetRow -> Row? in
-            var values: [Column: String] = [:]
-            for (column, letter) in header.columns {
-                let value = sheetRow[letter].trimmingCharacters(in: .whitespacesAndNewlines)
-                if !value.isEmpty { values[column] = value }
-            }
-            // A row without a target is a remark under the table (or blank but formatted), not an asset.
-            return values[.target] == nil && values[.unitCode] == nil && values[.unitName] == nil ? nil : Row(number: sheetRow.number, values: values)
-        }
+        // A row without a target or a unit is a remark under the table (or blank but formatted), not an asset.
+        let rows = filled.rows(below: header.rowNumber).map(header.record)
+            .filter { $0.values[.target] != nil || $0.values[.unitCode] != nil || $0.values[.unitName] != nil }
         return (header, rows)
     }
 

@@ -21,11 +21,7 @@ enum TeamSheet {
 
     static let templateHeader = ["检测队编码", "检测队名称", "所属单位", "联系人", "联系电话", "成员姓名", "成员手机", "用户名"]
 
-    struct Row: Sendable {
-        var number: Int
-        var values: [Column: String]
-        subscript(_ column: Column) -> String { values[column] ?? "" }
-    }
+    typealias Row = SheetRecord<Column>
 
     static func read(_ table: SheetTable) throws(SheetError) -> (header: HeaderMatch<Column>, rows: [Row]) {
         let filled = table.fillingMergedCells()
@@ -33,11 +29,7 @@ enum TeamSheet {
         var rows: [Row] = []
         var team: [Column: String] = [:]
         for sheetRow in filled.rows(below: header.rowNumber) {
-            var values: [Column: String] = [:]
-            for (column, letter) in header.columns {
-                let value = sheetRow[letter].trimmingCharacters(in: .whitespacesAndNewlines)
-                if !value.isEmpty { values[column] = value }
-            }
+            var values = header.record(sheetRow).values
             // A member row with the team's cells left blank belongs to the team above.
             if values[.code] == nil, values[.member] != nil {
                 for column in [Column.code, .name, .company, .contactName, .contactPhone] where values[column] == nil {

@@ -46,12 +46,16 @@ struct UnitImportPlanner {
                 else if let phone = Phone.normalizedMainlandMobile(phoneText) { liaison = .init(name: liaisonName, phone: phone) }
                 else { problem(n, .phone, phoneText, "error.import.phone", ["phone": phoneText]) }
             }
+            /// The row is one more liaison of the unit read just before it.
+            func joinPrevious() {
+                drafts[drafts.count - 1].rows.append(n)
+                if let liaison { drafts[drafts.count - 1].liaisons.append(liaison) }
+            }
             let name = row[.name]
             guard !name.isEmpty else {
                 // A row with only a liaison is a further liaison of the unit above (offices write several that way).
                 if (liaison != nil || !liaisonName.isEmpty) && row[.code].isEmpty && row[.category].isEmpty, !drafts.isEmpty {
-                    drafts[drafts.count - 1].rows.append(n)
-                    if let liaison { drafts[drafts.count - 1].liaisons.append(liaison) }
+                    joinPrevious()
                 } else {
                     problem(n, .name, "", "error.import.nameMissing")
                 }
@@ -59,25 +63,19 @@ struct UnitImportPlanner {
             }
             let key = Self.normalized(name)
             let code = row[.code].isEmpty ? nil : row[.code]
+            // The same unit on the next row again (its cells repeated or merged down): one more liaison.
+            if let last = drafts.last, last.code == code, Self.normalized(last.name) == key {
+                joinPrevious()
+                continue
+            }
             if let code {
                 if !CampaignCode.isValid(code) { problem(n, .code, code, "error.import.code", ["code": code]) }
                 if let first = seenCodes[code] {
-                    // The same unit on the next row again (a merged code cell): one more liaison.
-                    if let last = drafts.last, last.code == code, Self.normalized(last.name) == key {
-                        drafts[drafts.count - 1].rows.append(n)
-                        if let liaison { drafts[drafts.count - 1].liaisons.append(liaison) }
-                        continue
-                    }
                     problem(n, .code, code, "error.import.duplicateCode", ["code": code, "first": "\(first)"])
                     continue
                 }
                 seenCodes[code] = n
             } else if let first = seenNames[key] {
-                if let last = drafts.last, last.code == nil, Self.normalized(last.name) == key {
-                    drafts[drafts.count - 1].rows.append(n)
-                    if let liaison { drafts[drafts.count - 1].liaisons.append(liaison) }
-                    continue
-                }
                 problem(n, .name, name, "error.import.duplicateName", ["name": name, "first": "\(first)"])
                 continue
             }

@@ -26,11 +26,7 @@ enum UnitSheet {
     static let templateHeader = ["单位编码", "单位名称", "类别", "排名分组", "上级单位", "网络安全联络员", "联络员手机", "备注"]
 
     /// One data row, its values trimmed; `number` is the row as the spreadsheet shows it.
-    struct Row: Sendable {
-        var number: Int
-        var values: [Column: String]
-        subscript(_ column: Column) -> String { values[column] ?? "" }
-    }
+    typealias Row = SheetRecord<Column>
 
     /// The header found, the data rows, and rows left out on purpose (a footnote such as
     /// "备注：1.行业主管监管部门共6个部门…" under the table) with their text.
@@ -45,18 +41,15 @@ enum UnitSheet {
         let header = try HeaderLocator(fields: fields).locate(in: filled)
         var rows: [Row] = [], footnotes: [(Int, String)] = []
         for sheetRow in filled.rows(below: header.rowNumber) {
-            var values: [Column: String] = [:]
-            for (column, letter) in header.columns {
-                let value = sheetRow[letter].trimmingCharacters(in: .whitespacesAndNewlines)
-                if !value.isEmpty { values[column] = value }
-            }
+            let record = header.record(sheetRow)
+            let values = record.values
             let texts = sheetRow.values.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             // A lone text that names no unit and no liaison is the sheet's own remark, not a unit.
             if values[.name] == nil, values[.liaison] == nil, values[.phone] == nil, values[.code] == nil, texts.count == 1 {
                 footnotes.append((sheetRow.number, texts[0]))
                 continue
             }
-            rows.append(Row(number: sheetRow.number, values: values))
+            rows.append(record)
         }
         return Reading(header: header, rows: rows, footnotes: footnotes)
     }

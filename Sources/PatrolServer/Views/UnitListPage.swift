@@ -37,7 +37,9 @@ struct UnitListPage: Encodable {
 extension UnitListPage {
     /// The page over `units`; `liaisonCounts` nil when the reader may see no unit's contacts.
     init(_ req: Request, campaign: Campaign, units: [PatrolStore.Unit], categories: [String], reviewCounts: [UUID: [AssetReview: Int]],
-         liaisonCounts: [UUID: Int]?, filter: UnitController.Filter, importHref: String?, visibleReviews: Set<AssetReview>) {
+         liaisonCounts: [UUID: Int]?, filter: UnitController.Filter, actor: Actor) {
+        let canManage = AccessPolicy.decide(actor, .manageUnits) == .allow
+        let visibleReviews = AccessPolicy.visibleAssetReviews(for: actor)
         func status(_ u: PatrolStore.Unit) -> DeclarationStatus {
             let c = reviewCounts[u.id!] ?? [:]
             return DeclarationStatus(pending: c[.pending] ?? 0, approved: c[.approved] ?? 0, rejected: c[.rejected] ?? 0)
@@ -46,7 +48,7 @@ extension UnitListPage {
         let wanted = filter.declaration?.nonEmpty.flatMap(DeclarationStatus.init(rawValue:))
         let rows = all.filter { wanted == nil || $0.1 == wanted }.map { u, s in
             Row(code: u.code, name: u.name, href: campaign.url(.unit(.value(u.code), .page)).path, category: u.category, group: u.group.rawValue,
-                groupName: req.t("unit.group.\(u.group.rawValue)"), assets: (reviewCounts[u.id!] ?? [:]).filter { visibleReviews.contains($0.key) }.values.reduce(0, +),
+                groupName: req.t("unit.group.\(u.group.rawValue)"), assets: Asset.visibleCount(reviewCounts[u.id!] ?? [:], visibleReviews),
                 liaisons: liaisonCounts.map { $0[u.id!] ?? 0 }, declaration: s.rawValue, declarationName: req.t("unit.declaration.\(s.rawValue)"))
         }
         let counts = DeclarationStatus.allCases.map { s in
@@ -62,8 +64,9 @@ extension UnitListPage {
             declarations: DeclarationStatus.allCases.map {
                 Option(value: $0.rawValue, label: req.t("unit.declaration.\($0.rawValue)"), selected: $0 == wanted)
             },
-            declarationCounts: counts, importHref: importHref, newHref: importHref == nil ? nil : campaign.url(.newUnit).path,
-            remindAction: importHref != nil && campaign.state.allowsAssetDeclaration ? campaign.url(.remindDeclarations).path : nil,
+            declarationCounts: counts, importHref: canManage ? campaign.url(.importList).path : nil,
+            newHref: canManage ? campaign.url(.newUnit).path : nil,
+            remindAction: canManage && campaign.state.allowsAssetDeclaration ? campaign.url(.remindDeclarations).path : nil,
             toRemind: all.filter { $0.1 == .none || $0.1 == .rejected }.count,
             reminded: filter.reminded.map { req.t("unit.reminded", ["n": $0]) },
             showDeclaration: visibleReviews.count > 1)

@@ -4,17 +4,15 @@ import PatrolCore
 import SQLKit
 
 extension Asset {
-    /// How many assets each unit has in the campaign, counted by the database in one grouped
-    /// query (the units list and the units API show the count beside every unit).
-    public static func countsByUnit(campaignID: UUID, on db: any Database) async throws -> [UUID: Int] {
-        guard let sql = db as? any SQLDatabase else {
-            let unitIDs = try await Asset.query(on: db).filter(\.$campaign.$id == campaignID).all(\.$unit.$id)
-            return Dictionary(grouping: unitIDs, by: { $0 }).mapValues(\.count)
-        }
-        return try await sql.select()
-            .column(SQLAlias(SQLIdentifier("unit_id"), as: SQLIdentifier("id"))).column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
-            .from(Asset.schema).where("campaign_id", .equal, campaignID).groupBy("unit_id")
-            .all(decoding: CountRow.self).countsByKey
+    /// How many assets each unit has in the campaign among those in `reviews` (a reader's
+    /// `AccessPolicy.visibleAssetReviews`: testers count only approved ones), from one grouped query.
+    public static func countsByUnit(campaignID: UUID, reviews: Set<AssetReview>, on db: any Database) async throws -> [UUID: Int] {
+        try await reviewCountsByUnit(campaignID: campaignID, on: db).mapValues { visibleCount($0, reviews) }
+    }
+
+    /// The assets of one unit's review counts that are in `reviews`.
+    public static func visibleCount(_ counts: [AssetReview: Int], _ reviews: Set<AssetReview>) -> Int {
+        counts.filter { reviews.contains($0.key) }.values.reduce(0, +)
     }
 
     /// How many of each unit's assets are in each review state, in one grouped query (the units
