@@ -86,6 +86,23 @@ public struct BundleError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     static func fromDecoding(_ error: DecodingError, data: Data) -> BundleError {
+        fromDecoding(error, within: []) { list, index in
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let items = object[list] as? [[String: Any]], index < items.count else { return nil }
+            return items[index]["code"] as? String
+        }
+    }
+
+    /// An error in entry `index` of list `list`, decoded on its own (a bundle read as a stream).
+    static func fromDecoding(_ error: DecodingError, list: String, index: Int, entry: Data) -> BundleError {
+        fromDecoding(error, within: [BundleCodingKey(list), BundleCodingKey(index)]) { _, _ in
+            (try? JSONSerialization.jsonObject(with: entry) as? [String: Any])?["code"] as? String
+        }
+    }
+
+    /// `prefix` is where the decoded value sits in the document; `code` finds a list entry's code.
+    private static func fromDecoding(_ error: DecodingError, within prefix: [any CodingKey],
+                                     code: (String, Int) -> String?) -> BundleError {
         func path(_ keys: [any CodingKey]) -> String {
             keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
                 .joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
@@ -97,11 +114,7 @@ public struct BundleError: Error, Sendable, Equatable, CustomStringConvertible {
             }
             let list = keys[0].stringValue
             let singular = ["units": "unit", "assets": "asset", "teams": "team", "findings": "finding", "notices": "notice"][list] ?? list
-            if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-               let items = object[list] as? [[String: Any]], index < items.count,
-               let code = items[index]["code"] as? String {
-                return "\(singular) \(code)"
-            }
+            if let code = code(list, index) { return "\(singular) \(code)" }
             return "\(list)[\(index)]"
         }
         func field(_ keys: [any CodingKey]) -> String {
@@ -109,19 +122,30 @@ public struct BundleError: Error, Sendable, Equatable, CustomStringConvertible {
         }
         switch error {
         case .keyNotFound(let key, let context):
-            let keys = context.codingPath + [key]
+            let keys = prefix + context.codingPath + [key]
             return BundleError(record: record(keys), problem: .missingField(field(keys)))
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            return BundleError(record: record(context.codingPath),
-                               problem: .wrongType(field: field(context.codingPath), expected: "\(type)"))
+            let keys = prefix + context.codingPath
+            return BundleError(record: record(keys), problem: .wrongType(field: field(keys), expected: "\(type)"))
         case .dataCorrupted(let context):
+            let keys = prefix + context.codingPath
             if context.codingPath.isEmpty {
-                return BundleError(record: "document", problem: .notJSON(context.debugDescription))
+                let place = prefix.isEmpty ? "" : "\(path(prefix)): "
+                return BundleError(record: "document", problem: .notJSON(place + context.debugDescription))
             }
-            return BundleError(record: record(context.codingPath),
-                               problem: .wrongType(field: field(context.codingPath), expected: "valid"))
+            return BundleError(record: record(keys), problem: .wrongType(field: field(keys), expected: "valid"))
         @unknown default:
             return BundleError(record: "document", problem: .notJSON(String(describing: error)))
         }
     }
+}
+
+/// A coding-path step for errors in a list entry decoded on its own.
+struct BundleCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(_ string: String) { stringValue = string; intValue = nil }
+    init(_ int: Int) { stringValue = "\(int)"; intValue = int }
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) { self.init(intValue) }
 }

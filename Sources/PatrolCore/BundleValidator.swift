@@ -4,6 +4,19 @@ import Foundation
 /// record's code and field, so an import either takes the whole document or nothing.
 public enum BundleValidator {
     public static func check(_ bundle: CampaignBundle) throws(BundleError) -> CheckedBundle {
+        var checker = try BundleChecker(head: bundle)
+        var findings: [CheckedBundle.Finding] = []
+        findings.reserveCapacity(bundle.findings.count)
+        for f in bundle.findings { findings.append(try checker.check(f)) }
+        try checker.finish()
+        var checked = checker.head
+        checked.findings = findings
+        return checked
+    }
+
+    /// Everything but the findings, whose checks `BundleChecker` makes one at a time.
+    static func checkHead(_ bundle: CampaignBundle) throws(BundleError) -> (CheckedBundle, units: Set<String>,
+                                                                          assetUnit: [String: String], teams: Set<String>) {
         guard bundle.format == CampaignBundle.formatName else {
             throw BundleError(record: "document", problem: .wrongFormat(bundle.format))
         }
@@ -62,20 +75,8 @@ public enum BundleValidator {
             teams.append(.init(code: t.code, name: t.name, company: t.company, state: state))
         }
 
-        var findingUnit: [String: String] = [:]
-        for f in bundle.findings {
-            let rec = "finding \(f.code)"
-            try nonEmpty(f.code, "code", rec)
-            guard findingUnit[f.code] == nil else { throw BundleError(record: rec, problem: .duplicateCode(f.code)) }
-            findingUnit[f.code] = f.unit
-        }
-        var findings: [CheckedBundle.Finding] = []
-        for f in bundle.findings {
-            findings.append(try checkFinding(f, units: unitCodes, assetUnit: assetUnit, teams: teamCodes, findings: findingUnit))
-        }
-
+        // A notice's findings are checked once every finding has been seen (`BundleChecker.finish`).
         var noticeCodes = Set<String>()
-        var noticed = Set<String>()
         var notices: [CheckedBundle.Notice] = []
         for n in bundle.notices ?? [] {
             let rec = "notice \(n.code)"
@@ -83,18 +84,10 @@ public enum BundleValidator {
             guard noticeCodes.insert(n.code).inserted else { throw BundleError(record: rec, problem: .duplicateCode(n.code)) }
             guard unitCodes.contains(n.unit) else { throw BundleError(record: rec, problem: .unknownReference(field: "unit", value: n.unit)) }
             let issuedAt = try time(n.issuedAt, "issuedAt", rec)
-            for code in n.findings {
-                guard let unit = findingUnit[code] else { throw BundleError(record: rec, problem: .unknownReference(field: "finding", value: code)) }
-                guard unit == n.unit else {
-                    throw BundleError(record: rec, problem: .inconsistent("finding \"\(code)\" belongs to unit \"\(unit)\", not \"\(n.unit)\""))
-                }
-                guard noticed.insert(code).inserted else {
-                    throw BundleError(record: rec, problem: .inconsistent("finding \"\(code)\" is already in another notice"))
-                }
-            }
             notices.append(.init(code: n.code, unit: n.unit, issuedAt: issuedAt, findings: n.findings))
         }
-        return CheckedBundle(campaign: campaign, units: units, assets: assets, teams: teams, findings: findings, notices: notices)
+        let head = CheckedBundle(campaign: campaign, units: units, assets: assets, teams: teams, findings: [], notices: notices)
+        return (head, unitCodes, assetUnit, teamCodes)
     }
 
     static func checkCampaign(_ c: CampaignBundle.Campaign) throws(BundleError) -> CheckedBundle.Campaign {
@@ -119,8 +112,9 @@ public enum BundleValidator {
                      office: c.office ?? CampaignOffice())
     }
 
+    /// One finding's own checks; whether its `duplicateOf` exists is `BundleChecker`'s, which sees them all.
     static func checkFinding(_ f: CampaignBundle.Finding, units: Set<String>, assetUnit: [String: String],
-                             teams: Set<String>, findings: [String: String]) throws(BundleError) -> CheckedBundle.Finding {
+                             teams: Set<String>) throws(BundleError) -> CheckedBundle.Finding {
         let rec = "finding \(f.code)"
         guard units.contains(f.unit) else { throw BundleError(record: rec, problem: .unknownReference(field: "unit", value: f.unit)) }
         if let asset = f.asset {
@@ -137,7 +131,7 @@ public enum BundleValidator {
         guard records >= 0 else { throw BundleError(record: rec, problem: .negative(field: "sensitiveRecords")) }
         if status == .duplicate {
             guard let original = f.duplicateOf else { throw BundleError(record: rec, problem: .missingField("duplicateOf")) }
-            guard findings[original] != nil, original != f.code else {
+            guard original != f.code else {
                 throw BundleError(record: rec, problem: .unknownReference(field: "duplicateOf", value: original))
             }
         }

@@ -189,13 +189,24 @@ extension CampaignBundle {
         }
     }
 
-    /// The canonical text of a bundle: sorted keys, two-space indentation, records in code order, so
-    /// that export → import → export is byte-for-byte the same document.
+    /// The canonical text of a bundle (`BundleWriter`): sorted keys, two-space indentation,
+    /// records in code order, so that export → import → export is byte-for-byte the same document.
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
+        var data = Data()
+        var writer = BundleWriter { data.append($0) }
+        try writer.begin()
+        try writer.beginList(.assets)
+        for a in assets { try writer.entry(a) }
+        try writer.endList()
+        try writer.member(.campaign, campaign)
+        try writer.beginList(.findings)
+        for f in findings { try writer.entry(f) }
+        try writer.endList()
+        try writer.member(.format, format)
+        if let notices { try writer.member(.notices, notices) }
+        try writer.member(.teams, teams)
+        try writer.member(.units, units)
+        try writer.end()
         return data
     }
 }

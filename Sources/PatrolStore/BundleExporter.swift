@@ -10,7 +10,25 @@ public enum BundleExporter {
         public var description: String { "campaign \"\(code)\" does not exist" }
     }
 
+    /// Findings are read this many at a time.
+    static let findingPage = 1_000
+
+    /// The campaign as a bundle in memory (tests, small campaigns): the streamed text, read back.
     public static func export(campaignCode: String, on db: any Database) async throws -> CampaignBundle {
+        let data = try await encoded(campaignCode: campaignCode, on: db)
+        return try CampaignBundle.decode(data)
+    }
+
+    /// The campaign's canonical text, whole.
+    public static func encoded(campaignCode: String, on db: any Database) async throws -> Data {
+        var data = Data()
+        try await write(campaignCode: campaignCode, on: db) { data.append($0) }
+        return data
+    }
+
+    /// Writes the campaign's canonical text to `emit` piece by piece, reading its findings a page
+    /// at a time, so memory follows a page (and each finding's code), not the campaign.
+    public static func write(campaignCode: String, on db: any Database, to emit: @escaping (Data) throws -> Void) async throws {
         guard let campaign = try await Campaign.query(on: db).filter(\.$code == campaignCode).first() else {
             throw NotFound(code: campaignCode)
         }
@@ -25,51 +43,74 @@ public enum BundleExporter {
         let assets = try await Asset.query(on: db).filter(\.$campaign.$id == id).all()
         let assetCode = Dictionary(uniqueKeysWithValues: assets.map { ($0.id!, $0.code) })
         let notices = try await Notice.query(on: db).filter(\.$campaign.$id == id).all()
-        let findings = try await Finding.query(on: db).filter(\.$campaign.$id == id)
-            .with(\.$reports) { $0.with(\.$retests) }.all()
-        let findingCode = Dictionary(uniqueKeysWithValues: findings.map { ($0.id!, $0.code) })
+        // Every finding's id, code and notice, to order them by code and to name duplicates'
+        // originals and notices' findings without holding the findings themselves.
+        let keys = try await Finding.query(on: db).filter(\.$campaign.$id == id)
+            .field(\.$id).field(\.$code).field(\.$notice.$id).all()
+        let findingCode = Dictionary(uniqueKeysWithValues: keys.map { ($0.id!, $0.code) })
+        let ordered = keys.sorted { $0.code < $1.code }.map { $0.id! }
 
-        var bundle = CampaignBundle(campaign: .init(
+        var writer = BundleWriter(emit: emit)
+        try writer.begin()
+        try writer.beginList(.assets)
+        for a in assets.sorted(by: { $0.code < $1.code }) {
+            try writer.entry(CampaignBundle.Asset(
+                code: a.code, unit: unitCode[a.$unit.id] ?? "", kind: a.kind.rawValue, target: a.target,
+                ports: a.ports, origin: a.origin.rawValue, note: a.note, internalNetwork: a.internalNetwork ? true : nil,
+                review: a.review == .approved ? nil : a.review.rawValue, reviewReason: a.reviewReason))
+        }
+        try writer.endList()
+        try writer.member(.campaign, CampaignBundle.Campaign(
             code: campaign.code, name: campaign.name, timeZone: campaign.timeZone,
             startsAt: time(campaign.startsAt), endsAt: time(campaign.endsAt), scoredAt: campaign.scoredAt.map(time),
             state: campaign.state.rawValue, demo: campaign.isDemo ? true : nil, scoringPolicy: campaign.scoringPolicy,
             office: campaign.office.isEmpty ? nil : campaign.office))
 
-        bundle.units = units.sorted { $0.code < $1.code }.map { u in
-            .init(code: u.code, name: u.name, category: u.category, group: u.group.rawValue,
-                  parent: u.$parent.id.flatMap { unitCode[$0] ?? u.parent?.code }, note: u.note,
-                  liaisons: u.liaisons.sorted { $0.position < $1.position }.map { .init(name: $0.name, phone: $0.phone, officePhone: $0.officePhone, email: $0.email) })
+        try writer.beginList(.findings)
+        var start = 0
+        while start < ordered.count {
+            let page = Array(ordered[start..<min(start + findingPage, ordered.count)])
+            start += page.count
+            let found = try await Finding.query(on: db).filter(\.$id ~~ page)
+                .with(\.$reports) { $0.with(\.$retests) }.all()
+            let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.id!, $0) })
+            for findingID in page {
+                guard let f = byID[findingID] else { continue }
+                let reports = f.reports.sorted { $0.submittedAt < $1.submittedAt }
+                try writer.entry(CampaignBundle.Finding(
+                    code: f.code, unit: unitCode[f.$unit.id] ?? "", asset: f.$asset.id.flatMap { assetCode[$0] },
+                    team: teamCode[f.$team.id] ?? "", kind: f.kind.rawValue, severity: f.severity?.rawValue, type: f.type,
+                    weakPassword: f.weakPassword, sensitiveRecords: f.sensitiveRecords, title: f.title,
+                    description: f.description, reproduction: f.reproduction, url: f.url, shellPaths: f.shellPaths,
+                    status: f.status.rawValue, duplicateOf: f.$duplicateOf.id.flatMap { findingCode[$0] },
+                    reviewNote: f.reviewNote, submittedAt: time(f.submittedAt), verifiedAt: f.verifiedAt.map(time),
+                    notifiedAt: f.notifiedAt.map(time),
+                    remediations: reports.map { r in
+                        let retest = r.latestRetest
+                        return .init(submittedAt: time(r.submittedAt), description: r.description,
+                                     shellsDeleted: r.shellsDeleted, retest: retest?.result.rawValue,
+                                     retestReason: retest?.reason, retestedAt: retest.map { time($0.decidedAt) })
+                    }))
+            }
         }
-        bundle.assets = assets.sorted { $0.code < $1.code }.map { a in
-            .init(code: a.code, unit: unitCode[a.$unit.id] ?? "", kind: a.kind.rawValue, target: a.target,
-                  ports: a.ports, origin: a.origin.rawValue, note: a.note, internalNetwork: a.internalNetwork ? true : nil,
-                  review: a.review == .approved ? nil : a.review.rawValue, reviewReason: a.reviewReason)
-        }
-        bundle.teams = teamLinks.sorted { $0.team.code < $1.team.code }.map { link in
-            .init(code: link.team.code, name: link.team.name, company: link.team.company, state: link.state.rawValue)
-        }
-        bundle.findings = findings.sorted { $0.code < $1.code }.map { f in
-            let reports = f.reports.sorted { $0.submittedAt < $1.submittedAt }
-            return .init(
-                code: f.code, unit: unitCode[f.$unit.id] ?? "", asset: f.$asset.id.flatMap { assetCode[$0] },
-                team: teamCode[f.$team.id] ?? "", kind: f.kind.rawValue, severity: f.severity?.rawValue, type: f.type,
-                weakPassword: f.weakPassword, sensitiveRecords: f.sensitiveRecords, title: f.title,
-                description: f.description, reproduction: f.reproduction, url: f.url, shellPaths: f.shellPaths,
-                status: f.status.rawValue, duplicateOf: f.$duplicateOf.id.flatMap { findingCode[$0] },
-                reviewNote: f.reviewNote, submittedAt: time(f.submittedAt), verifiedAt: f.verifiedAt.map(time),
-                notifiedAt: f.notifiedAt.map(time),
-                remediations: reports.map { r in
-                    let retest = r.latestRetest
-                    return .init(submittedAt: time(r.submittedAt), description: r.description,
-                                 shellsDeleted: r.shellsDeleted, retest: retest?.result.rawValue,
-                                 retestReason: retest?.reason, retestedAt: retest.map { time($0.decidedAt) })
-                })
-        }
-        let byNotice = Dictionary(grouping: findings.filter { $0.$notice.id != nil }, by: { $0.$notice.id! })
-        bundle.notices = notices.sorted { $0.code < $1.code }.map { n in
-            .init(code: n.code, unit: unitCode[n.$unit.id] ?? "", issuedAt: time(n.issuedAt),
-                  findings: (byNotice[n.id!] ?? []).map(\.code).sorted())
-        }
-        return bundle
+        try writer.endList()
+        try writer.member(.format, CampaignBundle.formatName)
+
+        let byNotice = Dictionary(grouping: keys.filter { $0.$notice.id != nil }, by: { $0.$notice.id! })
+        try writer.member(.notices, notices.sorted { $0.code < $1.code }.map { n in
+            CampaignBundle.Notice(code: n.code, unit: unitCode[n.$unit.id] ?? "", issuedAt: time(n.issuedAt),
+                                  findings: (byNotice[n.id!] ?? []).map(\.code).sorted())
+        })
+        try writer.member(.teams, teamLinks.sorted { $0.team.code < $1.team.code }.map { link in
+            CampaignBundle.Team(code: link.team.code, name: link.team.name, company: link.team.company, state: link.state.rawValue)
+        })
+        try writer.member(.units, units.sorted { $0.code < $1.code }.map { u in
+            CampaignBundle.Unit(
+                code: u.code, name: u.name, category: u.category, group: u.group.rawValue,
+                parent: u.$parent.id.flatMap { unitCode[$0] ?? u.parent?.code }, note: u.note,
+                liaisons: u.liaisons.sorted { $0.position < $1.position }
+                    .map { .init(name: $0.name, phone: $0.phone, officePhone: $0.officePhone, email: $0.email) })
+        })
+        try writer.end()
     }
 }
