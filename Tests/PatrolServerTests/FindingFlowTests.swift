@@ -81,7 +81,7 @@ final class FindingFlowTests: XCTestCase {
             _ = try await self.send(app, .GET, path, as: liaison, expect: .notFound)
             _ = try await self.send(app, .GET, path, as: observer, expect: .notFound)
             try await app.test(.GET, base + "/findings", headers: tester2) { res async throws in
-                let list = try res.content.decode([FindingDTO].self)
+                let list = try res.content.decode(APIPage<FindingDTO>.self).items
                 XCTAssertFalse(list.contains { $0.code == code })
                 XCTAssertTrue(list.allSatisfy { $0.team == "T02" })
             }
@@ -210,17 +210,65 @@ final class FindingFlowTests: XCTestCase {
             try await app.makeUser("l-reviewer", .reviewer)
             let auth: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "l-reviewer", kind: .api))"]
             try await app.test(.GET, "/api/v1/campaigns/CZ2022/findings?unit=G03&team=T02", headers: auth) { res async throws in
-                let list = try res.content.decode([FindingDTO].self)
+                let list = try res.content.decode(APIPage<FindingDTO>.self).items
                 XCTAssertFalse(list.isEmpty)
                 XCTAssertTrue(list.allSatisfy { $0.unit == "G03" && $0.team == "T02" })
             }
             try await app.test(.GET, "/api/v1/campaigns/CZ2022/findings?unit=NOPE", headers: auth) { res async throws in
-                XCTAssertEqual(try res.content.decode([FindingDTO].self).count, 0)
+                XCTAssertEqual(try res.content.decode(APIPage<FindingDTO>.self).items.count, 0)
             }
             try await app.test(.GET, "/api/v1/campaigns/CZ2022/findings?status=closed&severity=high", headers: auth) { res async throws in
-                let list = try res.content.decode([FindingDTO].self)
+                let list = try res.content.decode(APIPage<FindingDTO>.self).items
                 XCTAssertFalse(list.isEmpty)
                 XCTAssertTrue(list.allSatisfy { $0.status == "closed" && $0.severity == "high" })
+            }
+        }
+    }
+
+    func testListPagesByCursorWithoutGapsOrRepeats() async throws {
+        try await withEachDatabase { app, location in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("p-reviewer", .reviewer)
+            let auth: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "p-reviewer", kind: .api))"]
+            let all = try await Finding.query(on: app.db).sort(\.$submittedAt).sort(\.$code).all()
+            // Many findings share a submission time in the demo: the id breaks the tie, so a page
+            // boundary inside a group of equal times neither skips nor repeats.
+            XCTAssertLessThan(Set(all.map(\.submittedAt)).count, all.count, "the demo has equal submission times")
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                var url = "/api/v1/campaigns/CZ2022/findings?limit=7"
+                if let cursor { url += "&cursor=\(cursor)" }
+                try await app.test(.GET, url, headers: auth) { res async throws in
+                    XCTAssertEqual(res.status, .ok, res.body.string)
+                    let page = try res.content.decode(APIPage<FindingDTO>.self)
+                    XCTAssertEqual(page.total, all.count, location.redacted)
+                    XCTAssertLessThanOrEqual(page.items.count, 7)
+                    seen += page.items.map(\.code)
+                    cursor = page.nextCursor
+                }
+                pages += 1
+            } while cursor != nil && pages < 100
+            XCTAssertEqual(seen.count, all.count, location.redacted)
+            XCTAssertEqual(Set(seen), Set(all.map(\.code)), location.redacted)
+            XCTAssertEqual(pages, (all.count + 6) / 7)
+            // Filters page too, and their total counts the filtered list.
+            try await app.test(.GET, "/api/v1/campaigns/CZ2022/findings?status=closed&limit=2", headers: auth) { res async throws in
+                let page = try res.content.decode(APIPage<FindingDTO>.self)
+                XCTAssertEqual(page.total, all.filter { $0.status == .closed }.count, location.redacted)
+                XCTAssertEqual(page.items.count, 2)
+                XCTAssertNotNil(page.nextCursor)
+            }
+            // The default page is 100; a page size out of range or a foreign cursor is refused by name.
+            try await app.test(.GET, "/api/v1/campaigns/CZ2022/findings", headers: auth) { res async throws in
+                XCTAssertEqual(try res.content.decode(APIPage<FindingDTO>.self).items.count, min(100, all.count))
+            }
+            for bad in ["limit=0", "limit=501", "cursor=nonsense", "cursor=\(UUID().uuidString)"] {
+                try await app.test(.GET, "/api/v1/campaigns/CZ2022/findings?\(bad)", headers: auth) { res async throws in
+                    XCTAssertEqual(res.status, .unprocessableEntity, bad)
+                    XCTAssertTrue(res.body.string.contains(bad.hasPrefix("limit") ? "1 to 500" : "cursor"), "\(bad): \(res.body.string)")
+                }
             }
         }
     }

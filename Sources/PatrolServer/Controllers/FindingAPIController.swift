@@ -51,35 +51,50 @@ struct FindingAPIController: RouteCollection {
         var severity: String?
     }
 
-    func list(req: Request) async throws -> [FindingDTO] {
+    /// A page of the findings the actor may see, oldest submission first (keyset by submission
+    /// time and id); `total` counts the whole list under the same filters.
+    func list(req: Request) async throws -> APIPage<FindingDTO> {
         let campaign = try await req.campaign()
         let actor = try req.requireActor()
         let filter = try req.query.decode(ListFilter.self)
-        var query = try req.lifecycle().visibleFindings(in: campaign).with(\.$asset).with(\.$notice)
+        let page = try req.query.decode(PageRequest.self)
+        let limit = try page.checkedLimit()
+        let cursor = try page.checkedCursor()
+        let query = try req.lifecycle().visibleFindings(in: campaign)
         if let s = filter.status?.nonEmpty {
             guard let status = FindingStatus(rawValue: s) else { throw PatrolError.invalid("error.finding.status", ["status": s]) }
             // The public `submitted` includes findings waiting for information.
-            query = status == .submitted ? query.filter(\.$status ~~ [.submitted, .needInfo]) : query.filter(\.$status == status)
+            if status == .submitted { query.filter(\.$status ~~ [.submitted, .needInfo]) } else { query.filter(\.$status == status) }
         }
         if let s = filter.severity?.nonEmpty {
             guard let severity = Severity(rawValue: s) else { throw PatrolError.invalid("error.finding.severity", ["severity": s]) }
-            query = query.filter(\.$severity == severity)
+            query.filter(\.$severity == severity)
         }
         // Unit and team filters by code, in the query (an unknown code matches nothing).
         if let u = filter.unit?.nonEmpty {
-            query = query.filter(\.$unit.$id == (try await PatrolStore.Unit.query(on: req.db).filter(\.$code == u).first()?.id ?? UUID()))
+            query.filter(\.$unit.$id == (try await PatrolStore.Unit.query(on: req.db).filter(\.$code == u).first()?.id ?? UUID()))
         }
         if let t = filter.team?.nonEmpty {
-            query = query.filter(\.$team.$id == (try await Team.query(on: req.db).filter(\.$code == t).first()?.id ?? UUID()))
+            query.filter(\.$team.$id == (try await Team.query(on: req.db).filter(\.$code == t).first()?.id ?? UUID()))
         }
-        let findings = try await query.sort(\.$submittedAt).all()
+        let total = try await query.copy().count()
+        if let cursor {
+            // A cursor names a finding of this list; one that is gone (or never was) is refused
+            // rather than silently answered with an empty page.
+            guard try await query.copy().filter(\.$id == cursor.id).count() == 1 else { throw PatrolError.invalid("error.page.cursor") }
+        }
+        let rows = try await query.with(\.$asset).with(\.$notice).keyset(by: \.$submittedAt, after: cursor?.id)
+            .limit(limit + 1).all()
+        let findings = Array(rows.prefix(limit))
         let dupIDs = findings.compactMap { $0.$duplicateOf.id }
         let dupCodes = dupIDs.isEmpty ? [:] : Dictionary(
             try await Finding.query(on: req.db).filter(\.$id ~~ dupIDs).all().map { ($0.id!, $0.code) }, uniquingKeysWith: { a, _ in a })
-        return findings.map { f in
+        let items = findings.map { f in
             FindingDTO(f, unitCode: f.unit.code, teamCode: f.team.code, assetCode: f.asset?.code, noticeCode: f.notice?.code,
                        duplicateOf: f.$duplicateOf.id.flatMap { dupCodes[$0] }, reports: nil, for: actor)
         }
+        let next = rows.count > limit ? findings.last.flatMap { $0.id }.map { KeysetCursor(id: $0).text } : nil
+        return APIPage(items: items, nextCursor: next, total: total)
     }
 
     func get(req: Request) async throws -> FindingDTO {
