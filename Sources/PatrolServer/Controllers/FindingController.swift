@@ -34,8 +34,7 @@ struct FindingController: RouteCollection {
     func list(req: Request) async throws -> View {
         let campaign = try await req.campaign()
         let filter = try req.query.decode(FindingListPage.Filter.self)
-        let all = try await req.lifecycle().visibleFindings(in: campaign).all()
-        let view = try FindingListPage(req, campaign: campaign, all: all, filter: filter)
+        let view = try await FindingListPage(req, campaign: campaign, filter: filter)
         return try await req.page("findings", title: view.heading, campaign: campaign, content: view)
     }
 

@@ -1,0 +1,55 @@
+import Vapor
+
+/// Numbered pages under a web list: which rows this page shows, links to the first, last and
+/// nearby pages that keep the list's filters and sort, and the range text ("第 51–100 条，共 230 条").
+struct Pager: Encodable {
+    struct Link: Encodable {
+        var number: Int
+        var href: String
+        var current: Bool
+        /// Pages are left out between this link and the one before ("…").
+        var gapBefore: Bool
+    }
+
+    static let pageSize = 50
+
+    var total: Int
+    var page: Int
+    var pages: Int
+    var links: [Link]
+    var previousHref: String?
+    var nextHref: String?
+    var rangeText: String
+
+    /// The page `asked` of `total` rows (clamped into range), linking through `path` with `query`.
+    init(_ req: Request, total: Int, asked: Int?, path: String, query: [(String, String)], size: Int = Pager.pageSize) {
+        let pages = max(1, (total + size - 1) / size)
+        let page = min(max(asked ?? 1, 1), pages)
+        func href(_ n: Int) -> String {
+            var items = query.filter { !$0.1.isEmpty && $0.0 != "page" }.map { URLQueryItem(name: $0.0, value: $0.1) }
+            if n > 1 { items.append(URLQueryItem(name: "page", value: String(n))) }
+            var components = URLComponents()
+            components.path = path
+            components.queryItems = items.isEmpty ? nil : items
+            return components.string ?? path
+        }
+        // The first and last page, and two either side of this one.
+        let shown = Set([1, pages] + Array(max(1, page - 2)...min(pages, page + 2))).sorted()
+        self.total = total
+        self.page = page
+        self.pages = pages
+        self.links = shown.enumerated().map { i, n in
+            Link(number: n, href: href(n), current: n == page, gapBefore: i > 0 && shown[i - 1] < n - 1)
+        }
+        self.previousHref = page > 1 ? href(page - 1) : nil
+        self.nextHref = page < pages ? href(page + 1) : nil
+        let first = total == 0 ? 0 : (page - 1) * size + 1
+        self.rangeText = req.t("pager.range", ["first": "\(first)", "last": "\(min(page * size, total))", "total": "\(total)"])
+        self.offset = (page - 1) * size
+        self.size = size
+    }
+
+    /// Rows to skip and take for this page.
+    var offset: Int
+    var size: Int
+}
