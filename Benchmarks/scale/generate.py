@@ -14,6 +14,7 @@ notices, which need every notified finding's code, are held).
 import argparse
 import datetime as dt
 import json
+import math
 import random
 import sys
 
@@ -96,7 +97,7 @@ def main():
         else:
             kind, target, ports = "domain", "svc%d.%s" % (k, host), None
         asset = {"code": "%s-%d" % (unit, k), "unit": unit, "kind": kind, "target": target,
-                 "origin": "declared", "review": "approved"}
+                 "origin": "declared"}
         if ports:
             asset["ports"] = ports
         assets_of.setdefault(unit, []).append(asset["code"])
@@ -138,8 +139,10 @@ def main():
             f["verifiedAt"] = at(submitted + 1.5)
             counted.append(code)
         if status in ("notified", "remediated", "closed"):
-            day = int((submitted + 3) // 24)
-            notified = day * 24 + 20.0  # one notice per unit and day, issued at 20:00
+            # One notice per unit and day, issued at 20:00, the first evening at least three hours
+            # after the submission.
+            day = math.ceil((submitted + 3 - 20) / 24)
+            notified = day * 24 + 20.0
             f["notifiedAt"] = at(notified)
             notices.setdefault((unit, day), []).append(code)
             fix = rng.choice([6.0, 20, 30, 44, 60, 70, 90])

@@ -54,60 +54,68 @@ public enum BundleImporter {
                 return link
             }.createInBatches(on: db)
 
-            let assets = bundle.assets.map { a in
-                let asset = Asset(campaignID: campaignID, unitID: unitIDs[a.unit]!, code: a.code, kind: a.kind, target: a.target,
-                                  ports: a.ports, origin: a.origin, note: a.note, internalNetwork: a.internalNetwork, review: a.review,
-                                  reviewReason: a.reviewReason)
-                asset.id = UUID()
-                return asset
+            let now = Date()
+            var assetIDs: [String: UUID] = [:]
+            var assets = BulkRows<Asset>(["id", "campaign_id", "unit_id", "code", "kind", "target", "ports", "origin", "note",
+                                          "internal_network", "review", "review_reason", "reviewed_by", "reviewed_at",
+                                          "created_at", "updated_at"])
+            for a in bundle.assets {
+                let id = UUID()
+                assetIDs[a.code] = id
+                assets.append([id, campaignID, unitIDs[a.unit]!, a.code, a.kind, a.target, a.ports, a.origin, a.note,
+                               a.internalNetwork, a.review, a.reviewReason, nil, nil, now, now])
             }
-            try await assets.createInBatches(on: db)
-            let assetIDs = Dictionary(uniqueKeysWithValues: try assets.map { ($0.code, try $0.requireID()) })
+            try await assets.write(on: db)
 
             var noticeOf: [String: UUID] = [:]
             var seqByUnit: [String: Int] = [:]
-            var notices: [Notice] = []
+            var notices = BulkRows<Notice>(["id", "campaign_id", "unit_id", "code", "seq", "issued_at", "issued_by_id"])
             for n in bundle.notices.sorted(by: { $0.issuedAt < $1.issuedAt || ($0.issuedAt == $1.issuedAt && $0.code < $1.code) }) {
                 let seq = (seqByUnit[n.unit] ?? 0) + 1
                 seqByUnit[n.unit] = seq
-                let notice = Notice(campaignID: campaignID, unitID: unitIDs[n.unit]!, code: n.code, seq: seq, issuedAt: n.issuedAt)
-                notice.id = UUID()
-                notices.append(notice)
-                for f in n.findings { noticeOf[f] = notice.id }
+                let id = UUID()
+                notices.append([id, campaignID, unitIDs[n.unit]!, n.code, seq, n.issuedAt, nil])
+                for f in n.findings { noticeOf[f] = id }
             }
-            try await notices.createInBatches(on: db)
+            try await notices.write(on: db)
 
             // A duplicate whose original is in a later batch gets its link once both are written.
             var findingIDs: [String: UUID] = [:]
             var laterLinks: [(UUID, String)] = []
             var written = 0
+            var findings = BulkRows<Finding>(["id", "campaign_id", "code", "unit_id", "asset_id", "team_id", "submitted_by_id",
+                                              "kind", "severity", "type", "title", "description", "reproduction", "url",
+                                              "shell_paths", "weak_password", "sensitive_records", "status", "duplicate_of_id",
+                                              "review_note", "notice_id", "submitted_at", "verified_at", "notified_at",
+                                              "closed_at", "created_at", "updated_at"])
+            var reports = BulkRows<RemediationReport>(["id", "finding_id", "submitted_by_id", "submitted_at", "description",
+                                                       "shells_deleted"])
+            var retests = BulkRows<Retest>(["id", "report_id", "result", "reason", "decided_at", "decided_by_id", "shell_checks"])
             while let batch = try source.nextFindings(limit: findingBatch) {
-                var models: [Finding] = []
-                var reports: [RemediationReport] = []
-                var retests: [Retest] = []
-                models.reserveCapacity(batch.count)
                 for f in batch {
-                    let m = finding(f, campaignID: campaignID, unitIDs: unitIDs, teamIDs: teamIDs, assetIDs: assetIDs)
-                    m.$notice.id = noticeOf[f.code]
-                    findingIDs[f.code] = m.id
-                    if let original = f.duplicateOf {
-                        if let id = findingIDs[original] { m.$duplicateOf.id = id } else { laterLinks.append((m.id!, original)) }
+                    let id = UUID()
+                    findingIDs[f.code] = id
+                    var original: UUID?
+                    if let code = f.duplicateOf {
+                        if let known = findingIDs[code] { original = known } else { laterLinks.append((id, code)) }
                     }
-                    models.append(m)
+                    let closedAt = f.status == .closed ? f.remediations.last?.retestedAt ?? f.remediations.last?.submittedAt : nil
+                    findings.append([id, campaignID, f.code, unitIDs[f.unit]!, f.asset.flatMap { assetIDs[$0] }, teamIDs[f.team]!, nil,
+                                     f.kind, f.severity, f.type, f.title, f.description, f.reproduction, f.url,
+                                     JSONText.encode(f.shellPaths), f.weakPassword, f.sensitiveRecords, f.status, original,
+                                     f.reviewNote, noticeOf[f.code], f.submittedAt, f.verifiedAt, f.notifiedAt,
+                                     closedAt, now, now])
                     for r in f.remediations {
-                        let report = RemediationReport(findingID: m.id!, submittedAt: r.submittedAt,
-                                                       description: r.description, shellsDeleted: r.shellsDeleted)
-                        report.id = UUID()
-                        reports.append(report)
+                        let reportID = UUID()
+                        reports.append([reportID, id, nil, r.submittedAt, r.description, JSONText.encode(r.shellsDeleted)])
                         if let result = r.retest {
-                            retests.append(Retest(reportID: report.id!, result: result, reason: r.retestReason,
-                                                  decidedAt: r.retestedAt ?? r.submittedAt))
+                            retests.append([UUID(), reportID, result, r.retestReason, r.retestedAt ?? r.submittedAt, nil, nil])
                         }
                     }
                 }
-                try await models.createInBatches(on: db)
-                try await reports.createInBatches(on: db)
-                try await retests.createInBatches(on: db)
+                try await findings.write(on: db)
+                try await reports.write(on: db)
+                try await retests.write(on: db)
                 written += batch.count
                 progress(written)
             }
@@ -124,34 +132,6 @@ public enum BundleImporter {
             return Summary(campaignID: campaignID, units: bundle.units.count, assets: bundle.assets.count,
                            teams: bundle.teams.count, findings: written, notices: bundle.notices.count)
         }
-    }
-
-    static func finding(_ f: CheckedBundle.Finding, campaignID: UUID, unitIDs: [String: UUID], teamIDs: [String: UUID],
-                        assetIDs: [String: UUID]) -> Finding {
-        let m = Finding()
-        m.id = UUID()
-        m.$campaign.id = campaignID
-        m.code = f.code
-        m.$unit.id = unitIDs[f.unit]!
-        m.$asset.id = f.asset.flatMap { assetIDs[$0] }
-        m.$team.id = teamIDs[f.team]!
-        m.kind = f.kind
-        m.severity = f.severity
-        m.type = f.type
-        m.title = f.title
-        m.description = f.description
-        m.reproduction = f.reproduction
-        m.url = f.url
-        m.shellPaths = f.shellPaths
-        m.weakPassword = f.weakPassword
-        m.sensitiveRecords = f.sensitiveRecords
-        m.status = f.status
-        m.reviewNote = f.reviewNote
-        m.submittedAt = f.submittedAt
-        m.verifiedAt = f.verifiedAt
-        m.notifiedAt = f.notifiedAt
-        m.closedAt = f.status == .closed ? f.remediations.last?.retestedAt ?? f.remediations.last?.submittedAt : nil
-        return m
     }
 
     static func upsertUnits(_ units: [CheckedBundle.Unit], on db: any Database) async throws -> [String: UUID] {

@@ -90,6 +90,12 @@ final class BundleStreamTests: XCTestCase {
             // Nothing of the first import is left beside the second.
             let afterReplace = try await Finding.query(on: app.db).count()
             XCTAssertEqual(afterReplace, bundle.findings.count, location.redacted)
+            let remediations = bundle.findings.flatMap { $0.remediations ?? [] }
+            XCTAssertGreaterThan(remediations.count, 0, "the bundle has remediation reports")
+            let reportCount = try await RemediationReport.query(on: app.db).count()
+            let retestCount = try await Retest.query(on: app.db).count()
+            XCTAssertEqual(reportCount, remediations.count, location.redacted)
+            XCTAssertEqual(retestCount, remediations.filter { $0.retest != nil }.count, location.redacted)
             // And the exported document is the bundle that went in, finding for finding.
             let read = try CampaignBundle.decode(again)
             XCTAssertEqual(Set(read.findings.map(\.code)), Set(bundle.findings.map(\.code)))
