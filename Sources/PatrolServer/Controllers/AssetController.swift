@@ -32,24 +32,39 @@ struct AssetController: RouteCollection {
         var kind: String?
         /// `pending`, `approved` or `rejected`: the review queue is `review=pending`.
         var review: String?
+        var sort: String?
+        var page: Int?
+    }
+
+    /// The orders the assets list offers; the first is the default.
+    enum Order: String, CaseIterable {
+        case code, unit, target
+    }
+
+    /// The campaign's assets the actor may see that match `filter`, filtered and searched in the
+    /// database (units joined, for the unit filter and the search by unit name, and loaded).
+    func visibleAssetQuery(_ req: Request, _ campaign: Campaign, _ filter: Filter) throws -> QueryBuilder<Asset> {
+        let actor = try req.requireActor()
+        let query = Asset.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID())).with(\.$unit)
+            .join(PatrolStore.Unit.self, on: \Asset.$unit.$id == \PatrolStore.Unit.$id)
+        if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query.filter(\.$unit.$id == (only ?? UUID())) }
+        if let kind = filter.kind?.nonEmpty.flatMap(AssetKind.init(rawValue:)) { query.filter(\.$kind == kind) }
+        var reviews = AccessPolicy.visibleAssetReviews(for: actor)
+        if let only = filter.review?.nonEmpty.flatMap(AssetReview.init(rawValue:)) { reviews.formIntersection([only]) }
+        if reviews.count < AssetReview.allCases.count { query.filter(\.$review ~~ Array(reviews)) }
+        if let unit = filter.unit?.nonEmpty { query.filter(PatrolStore.Unit.self, \.$code ~~ [unit, unit.uppercased()]) }
+        for word in (filter.q ?? "").split(whereSeparator: \.isWhitespace).map(String.init).prefix(5) {
+            // Codes are upper case and host names usually lower case; PostgreSQL's LIKE minds case.
+            query.group(.or) {
+                $0.filter(\.$target ~~ word).filter(\.$target ~~ word.lowercased()).filter(\.$code ~~ word.uppercased())
+                    .filter(PatrolStore.Unit.self, \.$name ~~ word)
+            }
+        }
+        return query
     }
 
     func visibleAssets(_ req: Request, _ campaign: Campaign, _ filter: Filter) async throws -> [Asset] {
-        let actor = try req.requireActor()
-        var query = Asset.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID())).with(\.$unit)
-        if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query = query.filter(\.$unit.$id == (only ?? UUID())) }
-        if let kind = filter.kind?.nonEmpty.flatMap(AssetKind.init(rawValue:)) { query = query.filter(\.$kind == kind) }
-        var reviews = AccessPolicy.visibleAssetReviews(for: actor)
-        if let only = filter.review?.nonEmpty.flatMap(AssetReview.init(rawValue:)) { reviews.formIntersection([only]) }
-        if reviews.count < AssetReview.allCases.count { query = query.filter(\.$review ~~ Array(reviews)) }
-        var assets = try await query.sort(\.$code).all()
-        if let unit = filter.unit?.nonEmpty { assets = assets.filter { $0.unit.code == unit } }
-        if let q = filter.q?.nonEmpty?.lowercased() {
-            assets = assets.filter {
-                $0.target.lowercased().contains(q) || $0.code.lowercased().contains(q) || $0.unit.name.lowercased().contains(q)
-            }
-        }
-        return assets
+        try await visibleAssetQuery(req, campaign, filter).sort(\.$code).all()
     }
 
     /// The asset named by `:asset` in the campaign, if the actor may see its unit.
@@ -71,9 +86,19 @@ struct AssetController: RouteCollection {
     func list(req: Request) async throws -> View {
         let campaign = try await req.campaign()
         let filter = try req.query.decode(Filter.self)
-        let assets = try await visibleAssets(req, campaign, filter)
+        let query = try visibleAssetQuery(req, campaign, filter)
+        let order = filter.sort.flatMap(Order.init(rawValue:)) ?? .code
+        let pager = Pager(req, total: try await query.copy().count(), asked: filter.page, url: campaign.url(.assets),
+                          query: [("kind", filter.kind), ("review", filter.review), ("unit", filter.unit), ("q", filter.q),
+                                  ("sort", order == .code ? nil : order.rawValue)])
+        switch order {
+        case .code: query.sort(\.$code)
+        case .unit: query.sort(PatrolStore.Unit.self, \.$code).sort(\.$code)
+        case .target: query.sort(\.$target).sort(\.$code)
+        }
+        let assets = try await query.offset(pager.offset).limit(pager.size).all()
         return try await req.page("assets", title: req.t("assets.title"), campaign: campaign,
-                                  content: AssetListPage(req, campaign: campaign, assets: assets, filter: filter))
+                                  content: AssetListPage(req, campaign: campaign, assets: assets, filter: filter, order: order, pager: pager))
     }
 
     func newForm(req: Request) async throws -> View {

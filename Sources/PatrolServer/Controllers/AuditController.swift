@@ -22,9 +22,7 @@ struct AuditController: RouteCollection {
         struct Row: Encodable { var seq: Int; var at, actor, address, action, object, details, hash: String }
         var rows: [Row]
         var filter: [String: String]
-        var page: Int
-        var previous: String?
-        var next: String?
+        var pager: Pager
         var chainOK: Bool
         var chainChecked: Int
         var chainBreak: String?
@@ -32,8 +30,6 @@ struct AuditController: RouteCollection {
 
     func page(req: Request) async throws -> View {
         let filter = try req.query.decode(Filter.self)
-        let pageSize = 50
-        let page = max(1, filter.page ?? 1)
         var query = AuditEvent.query(on: req.db)
         if let actor = filter.actor?.nonEmpty { query = query.filter(\.$actor == actor) }
         if let action = filter.action?.nonEmpty { query = query.filter(\.$action == action) }
@@ -43,11 +39,14 @@ struct AuditController: RouteCollection {
         day.dateFormat = "yyyy-MM-dd"
         if let from = filter.from?.nonEmpty.flatMap(day.date(from:)) { query = query.filter(\.$at >= from) }
         if let to = filter.to?.nonEmpty.flatMap(day.date(from:)) { query = query.filter(\.$at < to.addingTimeInterval(86400)) }
-        let events = try await query.sort(\.$seq, .descending).range(((page - 1) * pageSize)..<(page * pageSize + 1)).all()
+        let pager = Pager(req, total: try await query.copy().count(), asked: filter.page, url: .audit,
+                          query: [("actor", filter.actor), ("action", filter.action), ("object", filter.object),
+                                  ("from", filter.from), ("to", filter.to)])
+        let events = try await query.sort(\.$seq, .descending).offset(pager.offset).limit(pager.size).all()
         let time = DateFormatter()
         time.timeZone = day.timeZone
         time.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        let rows = events.prefix(pageSize).map { e in
+        let rows = events.map { e in
             AuditView.Row(seq: e.seq, at: time.string(from: e.at), actor: e.actor, address: e.clientAddress, action: e.action,
                           object: "\(e.objectType) \(e.objectID)", details: e.details == "{}" ? "" : e.details, hash: String(e.hash.prefix(12)))
         }
@@ -58,13 +57,8 @@ struct AuditController: RouteCollection {
         filterValues["object"] = filter.object ?? ""
         filterValues["from"] = filter.from ?? ""
         filterValues["to"] = filter.to ?? ""
-        func link(_ page: Int) -> String {
-            SiteURL.audit.path(query: [("page", String(page)), ("actor", filter.actor), ("action", filter.action),
-                                       ("object", filter.object), ("from", filter.from), ("to", filter.to)])
-        }
         return try await req.page("audit", title: req.t("audit.title"), content: AuditView(
-            rows: Array(rows), filter: filterValues, page: page, previous: page > 1 ? link(page - 1) : nil,
-            next: events.count > pageSize ? link(page + 1) : nil, chainOK: verification.firstBreak == nil,
+            rows: rows, filter: filterValues, pager: pager, chainOK: verification.firstBreak == nil,
             chainChecked: verification.checked, chainBreak: verification.firstBreak.map { "\($0)" }))
     }
 }

@@ -28,18 +28,52 @@ struct NoticeController: RouteCollection {
         struct Candidate: Encodable { var code, title, severityName, verifiedAt: String }
         struct Pending: Encodable { var unitCode, unitName: String; var liaisons: Int; var findings: [Candidate] }
         var notices: [NoticeRow]
+        var pager: Pager
+        var q: String
+        var sorts: [SelectOption]
         var pending: [Pending]
         var canIssue: Bool
         var issueAction: String
         var error: String?
     }
 
+    struct Filter: Decodable {
+        /// Words to find in the notice's number or its unit's code or name.
+        var q: String?
+        var sort: String?
+        var page: Int?
+    }
+
+    /// The orders the issued notices offer; the first is the default.
+    enum Order: String, CaseIterable {
+        case newest, oldest, unit
+    }
+
+    /// Notices are cards holding their findings: fewer to a page than a table's rows.
+    static let noticesPerPage = 20
+
     func listView(_ req: Request, _ campaign: Campaign, error: String? = nil) async throws -> ListView {
         let actor = try req.requireActor()
         let campaignID = try campaign.requireID()
-        var query = Notice.query(on: req.db).filter(\.$campaign.$id == campaignID).with(\.$unit).with(\.$findings)
-        if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query = query.filter(\.$unit.$id == (only ?? UUID())) }
-        let notices = try await query.sort(\.$issuedAt, .descending).all()
+        let filter = try req.query.decode(Filter.self)
+        let query = Notice.query(on: req.db).filter(\.$campaign.$id == campaignID).with(\.$unit).with(\.$findings)
+            .join(PatrolStore.Unit.self, on: \Notice.$unit.$id == \PatrolStore.Unit.$id)
+        if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query.filter(\.$unit.$id == (only ?? UUID())) }
+        for word in (filter.q ?? "").split(whereSeparator: \.isWhitespace).map(String.init).prefix(5) {
+            query.group(.or) {
+                $0.filter(\.$code ~~ word.uppercased()).filter(PatrolStore.Unit.self, \.$code ~~ word.uppercased())
+                    .filter(PatrolStore.Unit.self, \.$name ~~ word)
+            }
+        }
+        let order = filter.sort.flatMap(Order.init(rawValue:)) ?? .newest
+        let pager = Pager(req, total: try await query.copy().count(), asked: filter.page, url: campaign.url(.notices),
+                          query: [("q", filter.q), ("sort", order == .newest ? nil : order.rawValue)], size: Self.noticesPerPage)
+        switch order {
+        case .newest: query.sort(\.$issuedAt, .descending).sort(\.$code, .descending)
+        case .oldest: query.sort(\.$issuedAt).sort(\.$code)
+        case .unit: query.sort(PatrolStore.Unit.self, \.$code).sort(\.$seq)
+        }
+        let notices = try await query.offset(pager.offset).limit(pager.size).all()
         let now = EpochMillis(Date())
         let policy = campaign.scoringPolicy
         let rows = notices.map { n in
@@ -75,7 +109,8 @@ struct NoticeController: RouteCollection {
                                                       verifiedAt: req.timeText($0.verifiedAt, in: campaign)) })
             }
         }
-        return ListView(notices: rows, pending: pending, canIssue: canIssue, issueAction: campaign.url(.notices).path, error: error)
+        let sorts = Order.allCases.map { SelectOption(value: $0.rawValue, label: req.t("notices.sort.\($0.rawValue)"), selected: $0 == order) }
+        return ListView(notices: rows, pager: pager, q: filter.q ?? "", sorts: sorts, pending: pending, canIssue: canIssue, issueAction: campaign.url(.notices).path, error: error)
     }
 
     func list(req: Request) async throws -> View {

@@ -21,6 +21,13 @@ struct UnitController: RouteCollection {
         var declaration: String?
         /// How many reminders the last press of the SMS reminder wrote, to say so.
         var reminded: String?
+        var sort: String?
+        var page: Int?
+    }
+
+    /// The orders the units list offers; the first is the default.
+    enum Order: String, CaseIterable {
+        case code, name, category
     }
 
     /// The campaign's units the actor may see, filtered; liaisons see only their own unit.
@@ -42,17 +49,54 @@ struct UnitController: RouteCollection {
                                      on: req.db)
     }
 
+    /// One page of the units the reader may see, filtered, searched and sorted in the database.
+    /// The declaration status comes from one grouped count of the campaign's assets, so its filter
+    /// and its counts are a list of unit ids, not the units themselves.
     func list(req: Request) async throws -> View {
         let campaign = try await req.campaign()
         let actor = try req.requireActor()
         let filter = try req.query.decode(Filter.self)
-        let units = try await visibleUnits(req, campaign, filter)
+        let query = campaign.$units.query(on: req.db)
+        if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query.filter(\.$id == (only ?? UUID())) }
+        if let category = filter.category?.nonEmpty { query.filter(\.$category == category) }
+        if let group = filter.group?.nonEmpty.flatMap(UnitGroup.init(rawValue:)) { query.filter(\.$group == group) }
+        for word in (filter.q ?? "").split(whereSeparator: \.isWhitespace).map(String.init).prefix(5) {
+            query.group(.or) { $0.filter(\.$name ~~ word).filter(\.$code ~~ word.uppercased()) }
+        }
+        let reviews = try await Asset.reviewCountsByUnit(campaignID: campaign.requireID(), on: req.db)
+        let statuses = reviews.mapValues { DeclarationStatus(pending: $0[.pending] ?? 0, approved: $0[.approved] ?? 0, rejected: $0[.rejected] ?? 0) }
+        // Every unit the other filters keep, by declaration status, for the counts above the list.
+        let matching = try await query.copy().all(\.$id)
+        var byStatus: [DeclarationStatus: Int] = [:]
+        for id in matching { byStatus[statuses[id] ?? .none, default: 0] += 1 }
+        let wanted = filter.declaration?.nonEmpty.flatMap(DeclarationStatus.init(rawValue:))
+        if let wanted {
+            // A unit without assets has declared nothing: `none` is every unit not otherwise declared.
+            let declared = statuses.filter { $0.value != .none }
+            if wanted == .none {
+                if !declared.isEmpty { query.filter(\.$id !~ Array(declared.keys)) }
+            } else {
+                let ids = declared.filter { $0.value == wanted }.map(\.key)
+                query.filter(\.$id ~~ (ids.isEmpty ? [UUID()] : ids))
+            }
+        }
+        let total = wanted.map { byStatus[$0] ?? 0 } ?? matching.count
+        let order = filter.sort.flatMap(Order.init(rawValue:)) ?? .code
+        let pager = Pager(req, total: total, asked: filter.page, url: campaign.url(.units),
+                          query: [("category", filter.category), ("group", filter.group), ("q", filter.q),
+                                  ("declaration", filter.declaration), ("sort", order == .code ? nil : order.rawValue)])
+        switch order {
+        case .code: query.sort(\.$code)
+        case .name: query.sort(\.$name).sort(\.$code)
+        case .category: query.sort(\.$category).sort(\.$code)
+        }
+        let units = try await query.offset(pager.offset).limit(pager.size).all()
         let showLiaisons = units.contains { AccessPolicy.decide(actor, .viewLiaisonContacts(unitID: $0.id!)) == .allow }
         let liaisonCounts = showLiaisons ? try await Liaison.countsByUnit(units.compactMap(\.id), on: req.db) : nil
-        let categories = Array(Set(try await campaign.$units.query(on: req.db).all(\.$category))).sorted()
-        let reviews = try await Asset.reviewCountsByUnit(campaignID: campaign.requireID(), on: req.db)
-        let content = UnitListPage(req, campaign: campaign, units: units, categories: categories, reviewCounts: reviews,
-                                   liaisonCounts: liaisonCounts, filter: filter, actor: actor)
+        let categories = try await campaign.$units.query(on: req.db).unique().field(\.$category).all().map(\.category).sorted()
+        let content = UnitListPage(req, campaign: campaign, units: units, statuses: statuses, byStatus: byStatus,
+                                   categories: categories, reviewCounts: reviews, liaisonCounts: liaisonCounts, filter: filter,
+                                   order: order, pager: pager, actor: actor)
         return try await req.page("units", title: req.t("units.title"), campaign: campaign, content: content)
     }
 

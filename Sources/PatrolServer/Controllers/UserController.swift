@@ -1,6 +1,7 @@
 import Fluent
 import PatrolCore
 import PatrolStore
+import SQLKit
 import Vapor
 
 /// Account administration for admins: list, create (with a generated password shown once),
@@ -39,6 +40,22 @@ struct UserController: RouteCollection {
         var newHref: String
         var created: Created?
         var q: String
+        var roles: [SelectOption]
+        var sorts: [SelectOption]
+        var pager: Pager
+    }
+
+    struct Filter: Decodable {
+        /// Words to find in the user name or display name.
+        var q: String?
+        var role: String?
+        var sort: String?
+        var page: Int?
+    }
+
+    /// The orders the users list offers; the first is the default.
+    enum Order: String, CaseIterable {
+        case role, username, lastLogin
     }
 
     struct Created: Encodable {
@@ -47,13 +64,30 @@ struct UserController: RouteCollection {
     }
 
     func list(req: Request, created: Created? = nil) async throws -> View {
-        let q = (try? req.query.get(String.self, at: "q"))?.nonEmpty?.lowercased()
-        let users = try await User.query(on: req.db).with(\.$unit).with(\.$team).sort(\.$role).sort(\.$username).all()
+        let filter = (try? req.query.decode(Filter.self)) ?? Filter()
+        let query = User.query(on: req.db).with(\.$unit).with(\.$team)
+        if let role = filter.role?.nonEmpty.flatMap(Role.init(rawValue:)) { query.filter(\.$role == role) }
+        for word in (filter.q ?? "").split(whereSeparator: \.isWhitespace).map(String.init).prefix(5) {
+            // User names are stored lower case; display names as written.
+            query.group(.or) { $0.filter(\.$username ~~ word.lowercased()).filter(\.$displayName ~~ word) }
+        }
+        let order = filter.sort.flatMap(Order.init(rawValue:)) ?? .role
+        let pager = Pager(req, total: try await query.copy().count(), asked: filter.page, url: .users,
+                          query: [("q", filter.q), ("role", filter.role), ("sort", order == .role ? nil : order.rawValue)])
+        switch order {
+        case .role: query.sort(\.$role).sort(\.$username)
+        case .username: query.sort(\.$username)
+        case .lastLogin:
+            // Never signed in last on both engines (PostgreSQL puts NULL first when descending).
+            query.sort(.custom(SQLQueryString("CASE WHEN \(ident: "last_login_at") IS NULL THEN 1 ELSE 0 END")))
+                .sort(\.$lastLoginAt, .descending).sort(\.$username)
+        }
+        let users = try await query.offset(pager.offset).limit(pager.size).all()
         let now = Date()
         let f = DateFormatter()
         f.timeZone = req.application.patrolOptions.timeZone
         f.dateFormat = "yyyy-MM-dd HH:mm"
-        let rows = users.filter { u in q.map { u.username.contains($0) || u.displayName.lowercased().contains($0) } ?? true }.map { u in
+        let rows = users.map { u in
             ListView.Row(username: u.username, displayName: u.displayName, role: u.role.rawValue,
                          roleName: req.t("role.\(u.role.rawValue)"),
                          scope: u.unit.map { "\($0.code) \($0.name)" } ?? u.team.map { "\($0.code) \($0.name)" } ?? "",
@@ -63,7 +97,11 @@ struct UserController: RouteCollection {
                          enableAction: SiteURL.user(.value(u.username), .enable).path,
                          disableAction: SiteURL.user(.value(u.username), .disable).path)
         }
-        return try await req.page("users", title: req.t("users.title"), content: ListView(rows: rows, newHref: SiteURL.newUser.path, created: created, q: q ?? ""))
+        return try await req.page("users", title: req.t("users.title"), content: ListView(
+            rows: rows, newHref: SiteURL.newUser.path, created: created, q: filter.q ?? "",
+            roles: Role.allCases.map { .init(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: $0.rawValue == filter.role) },
+            sorts: Order.allCases.map { .init(value: $0.rawValue, label: req.t("users.sort.\($0.rawValue)"), selected: $0 == order) },
+            pager: pager))
     }
 
     func list(req: Request) async throws -> View { try await list(req: req, created: nil) }

@@ -13,7 +13,8 @@ struct AssetListPage: Encodable {
     var kinds: [Option]
     var q: String
     var unit: String
-    var total: Int
+    var sorts: [Option]
+    var pager: Pager
     /// Whether the reader may mark assets as internal networks (admins).
     var canMarkInternal: Bool
     /// Whether the reader approves and rejects declarations (admins, reviewers), the review
@@ -25,8 +26,9 @@ struct AssetListPage: Encodable {
 }
 
 extension AssetListPage {
-    /// The page over `assets`, those the reader may see that match `filter` (units loaded).
-    init(_ req: Request, campaign: Campaign, assets: [Asset], filter: AssetController.Filter) {
+    /// The page over `assets`, one page of those the reader may see that match `filter` (units loaded).
+    init(_ req: Request, campaign: Campaign, assets: [Asset], filter: AssetController.Filter, order: AssetController.Order,
+         pager: Pager) {
         let kinds = AssetKind.allCases.map {
             Option(value: $0.rawValue, label: req.t("asset.kind.\($0.rawValue)"), selected: $0.rawValue == filter.kind)
         }
@@ -37,7 +39,10 @@ extension AssetListPage {
         let reviews = AssetReview.allCases.filter(visible.contains).map {
             Option(value: $0.rawValue, label: req.t("asset.review.\($0.rawValue)"), selected: $0.rawValue == filter.review)
         }
-        self.init(rows: rows, kinds: kinds, q: filter.q ?? "", unit: filter.unit ?? "", total: rows.count,
+        let sorts = AssetController.Order.allCases.map {
+            Option(value: $0.rawValue, label: req.t("assets.sort.\($0.rawValue)"), selected: $0 == order)
+        }
+        self.init(rows: rows, kinds: kinds, q: filter.q ?? "", unit: filter.unit ?? "", sorts: sorts, pager: pager,
                   canMarkInternal: req.actor.map { AccessPolicy.decide($0, .markInternalNetwork) == .allow } ?? false,
                   canReview: canReview, reviews: visible.count > 1 ? reviews : [],
                   reviewQueue: canReview && filter.review == AssetReview.pending.rawValue && !rows.isEmpty,

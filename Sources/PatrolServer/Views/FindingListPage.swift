@@ -76,12 +76,10 @@ extension FindingListPage {
             }
         }
         let total = try await query.copy().count()
-        let path = campaign.url(.findings).path
         let order = filter.sort.flatMap(Order.init(rawValue:)) ?? .oldest
-        let pager = Pager(req, total: total, asked: filter.page, path: path,
-                          query: [("unit", filter.unit ?? ""), ("team", filter.team ?? ""), ("status", filter.status ?? ""),
-                                  ("severity", filter.severity ?? ""), ("q", filter.q ?? ""),
-                                  ("sort", order == .oldest ? "" : order.rawValue)])
+        let pager = Pager(req, total: total, asked: filter.page, url: campaign.url(.findings),
+                          query: [("unit", filter.unit), ("team", filter.team), ("status", filter.status),
+                                  ("severity", filter.severity), ("q", filter.q), ("sort", order == .oldest ? nil : order.rawValue)])
         switch order {
         case .oldest: query.sort(\.$submittedAt).sort(\.$code)
         case .newest: query.sort(\.$submittedAt, .descending).sort(\.$code, .descending)

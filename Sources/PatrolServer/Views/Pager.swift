@@ -21,17 +21,13 @@ struct Pager: Encodable {
     var nextHref: String?
     var rangeText: String
 
-    /// The page `asked` of `total` rows (clamped into range), linking through `path` with `query`.
-    init(_ req: Request, total: Int, asked: Int?, path: String, query: [(String, String)], size: Int = Pager.pageSize) {
+    /// The page `asked` of `total` rows (clamped into range), linking to `url` with `query` (empty
+    /// values left out).
+    init(_ req: Request, total: Int, asked: Int?, url: SiteURL, query: [(String, String?)], size: Int = Pager.pageSize) {
         let pages = max(1, (total + size - 1) / size)
         let page = min(max(asked ?? 1, 1), pages)
         func href(_ n: Int) -> String {
-            var items = query.filter { !$0.1.isEmpty && $0.0 != "page" }.map { URLQueryItem(name: $0.0, value: $0.1) }
-            if n > 1 { items.append(URLQueryItem(name: "page", value: String(n))) }
-            var components = URLComponents()
-            components.path = path
-            components.queryItems = items.isEmpty ? nil : items
-            return components.string ?? path
+            url.path(query: query.filter { $0.0 != "page" } + [("page", n > 1 ? String(n) : nil)])
         }
         // The first and last page, and two either side of this one.
         let shown = Set([1, pages] + Array(max(1, page - 2)...min(pages, page + 2))).sorted()

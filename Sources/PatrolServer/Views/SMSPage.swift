@@ -25,6 +25,7 @@ struct SMSPage: Encodable {
     var events: [Option]
     var units: [Option]
     var q: String
+    var pager: Pager
     var counts: [Setting]
     var form: [String: String]
     var providers: [Option]
@@ -33,7 +34,7 @@ struct SMSPage: Encodable {
     var error: String?
 
     /// The outbox filters of the query string.
-    struct Filter: Decodable { var status: String?; var event: String?; var unit: String?; var q: String? }
+    struct Filter: Decodable { var status: String?; var event: String?; var unit: String?; var q: String?; var page: Int? }
 }
 
 extension SMSPage {
@@ -61,9 +62,11 @@ extension SMSPage {
         let samples = SMSEvent.samples.map { ($0.name, $0.text) }
         let units = try await PatrolStore.Unit.query(on: req.db).sort(\.$code).all()
         let unitName = filter.unit.flatMap { code in code.isEmpty ? nil : units.first(where: { $0.code == code })?.name }
-        let messages = try await SMSMessage.newest(status: filter.status.flatMap(SMSMessage.Status.init(rawValue:)), event: filter.event,
-                                                   unitName: unitName, text: filter.q?.trimmingCharacters(in: .whitespaces),
-                                                   limit: 500, on: req.db)
+        let outbox = SMSMessage.outbox(status: filter.status.flatMap(SMSMessage.Status.init(rawValue:)), event: filter.event,
+                                       unitName: unitName, text: filter.q?.trimmingCharacters(in: .whitespaces), on: req.db)
+        let pager = Pager(req, total: try await outbox.copy().count(), asked: filter.page, url: .sms,
+                          query: [("status", filter.status), ("event", filter.event), ("unit", filter.unit), ("q", filter.q)])
+        let messages = try await outbox.sort(\.$createdAt, .descending).sort(\.$id).offset(pager.offset).limit(pager.size).all()
         let byStatus = try await SMSMessage.countsByStatus(on: req.db)
         let counts = SMSMessage.Status.allCases.map {
             Setting(label: req.t("sms.status.\($0.rawValue)"), value: String(byStatus[$0] ?? 0))
@@ -93,7 +96,7 @@ extension SMSPage {
             statuses: SMSMessage.Status.allCases.map { .init(value: $0.rawValue, label: req.t("sms.status.\($0.rawValue)"), selected: $0.rawValue == filter.status) },
             events: ["notice", "reminder", "returned", "test"].map { .init(value: $0, label: req.t("sms.event.\($0)"), selected: $0 == filter.event) },
             units: units.map { .init(value: $0.code, label: "\($0.code) \($0.name)", selected: $0.code == filter.unit) },
-            q: filter.q ?? "", counts: counts, form: form,
+            q: filter.q ?? "", pager: pager, counts: counts, form: form,
             providers: SMSSettings.Provider.allCases.map { .init(value: $0.rawValue, label: req.t("sms.provider.\($0.rawValue)"), selected: $0.rawValue == form["provider"]) },
             secretSet: !s.keySecret.isEmpty, message: message, error: error)
     }

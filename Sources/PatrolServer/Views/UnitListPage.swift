@@ -17,8 +17,9 @@ struct UnitListPage: Encodable {
     var categories: [Option]
     var groups: [Option]
     var q: String
+    var sorts: [Option]
+    var pager: Pager
     var showLiaisons: Bool
-    var total: Int
     var declarations: [Option]
     /// How many units are in each declaration status, for the organiser's follow-up.
     var declarationCounts: [Option]
@@ -35,24 +36,25 @@ struct UnitListPage: Encodable {
 }
 
 extension UnitListPage {
-    /// The page over `units`; `liaisonCounts` nil when the reader may see no unit's contacts.
-    init(_ req: Request, campaign: Campaign, units: [PatrolStore.Unit], categories: [String], reviewCounts: [UUID: [AssetReview: Int]],
-         liaisonCounts: [UUID: Int]?, filter: UnitController.Filter, actor: Actor) {
+    /// The page over `units` (one page of the list); `statuses` are the units' declaration states
+    /// (a unit missing has declared nothing), `byStatus` how many units the filters keep in each;
+    /// `liaisonCounts` nil when the reader may see no unit's contacts.
+    init(_ req: Request, campaign: Campaign, units: [PatrolStore.Unit], statuses: [UUID: DeclarationStatus],
+         byStatus: [DeclarationStatus: Int], categories: [String], reviewCounts: [UUID: [AssetReview: Int]],
+         liaisonCounts: [UUID: Int]?, filter: UnitController.Filter, order: UnitController.Order, pager: Pager, actor: Actor) {
         let canManage = AccessPolicy.decide(actor, .manageUnits) == .allow
         let visibleReviews = AccessPolicy.visibleAssetReviews(for: actor)
-        func status(_ u: PatrolStore.Unit) -> DeclarationStatus {
-            let c = reviewCounts[u.id!] ?? [:]
-            return DeclarationStatus(pending: c[.pending] ?? 0, approved: c[.approved] ?? 0, rejected: c[.rejected] ?? 0)
-        }
-        let all = units.map { ($0, status($0)) }
         let wanted = filter.declaration?.nonEmpty.flatMap(DeclarationStatus.init(rawValue:))
-        let rows = all.filter { wanted == nil || $0.1 == wanted }.map { u, s in
-            Row(code: u.code, name: u.name, href: campaign.url(.unit(.value(u.code), .page)).path, category: u.category, group: u.group.rawValue,
-                groupName: req.t("unit.group.\(u.group.rawValue)"), assets: Asset.visibleCount(reviewCounts[u.id!] ?? [:], visibleReviews),
-                liaisons: liaisonCounts.map { $0[u.id!] ?? 0 }, declaration: s.rawValue, declarationName: req.t("unit.declaration.\(s.rawValue)"))
+        let rows = units.map { u in
+            let s = statuses[u.id!] ?? .none
+            return Row(code: u.code, name: u.name, href: campaign.url(.unit(.value(u.code), .page)).path, category: u.category,
+                       group: u.group.rawValue, groupName: req.t("unit.group.\(u.group.rawValue)"),
+                       assets: Asset.visibleCount(reviewCounts[u.id!] ?? [:], visibleReviews),
+                       liaisons: liaisonCounts.map { $0[u.id!] ?? 0 }, declaration: s.rawValue,
+                       declarationName: req.t("unit.declaration.\(s.rawValue)"))
         }
         let counts = DeclarationStatus.allCases.map { s in
-            Option(value: s.rawValue, label: "\(req.t("unit.declaration.\(s.rawValue)")) \(all.filter { $0.1 == s }.count)", selected: s == wanted)
+            Option(value: s.rawValue, label: "\(req.t("unit.declaration.\(s.rawValue)")) \(byStatus[s] ?? 0)", selected: s == wanted)
         }
         self.init(
             rows: rows,
@@ -60,14 +62,18 @@ extension UnitListPage {
             groups: UnitGroup.allCases.map {
                 Option(value: $0.rawValue, label: req.t("unit.group.\($0.rawValue)"), selected: $0.rawValue == filter.group)
             },
-            q: filter.q ?? "", showLiaisons: liaisonCounts != nil, total: rows.count,
+            q: filter.q ?? "",
+            sorts: UnitController.Order.allCases.map {
+                Option(value: $0.rawValue, label: req.t("units.sort.\($0.rawValue)"), selected: $0 == order)
+            },
+            pager: pager, showLiaisons: liaisonCounts != nil,
             declarations: DeclarationStatus.allCases.map {
                 Option(value: $0.rawValue, label: req.t("unit.declaration.\($0.rawValue)"), selected: $0 == wanted)
             },
             declarationCounts: counts, importHref: canManage ? campaign.url(.importList).path : nil,
             newHref: canManage ? campaign.url(.newUnit).path : nil,
             remindAction: canManage && campaign.state.allowsAssetDeclaration ? campaign.url(.remindDeclarations).path : nil,
-            toRemind: all.filter { $0.1 == .none || $0.1 == .rejected }.count,
+            toRemind: (byStatus[.none] ?? 0) + (byStatus[.rejected] ?? 0),
             reminded: filter.reminded.map { req.t("unit.reminded", ["n": $0]) },
             showDeclaration: visibleReviews.count > 1)
     }

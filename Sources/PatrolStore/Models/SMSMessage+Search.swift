@@ -1,13 +1,13 @@
 import FluentKit
 
 extension SMSMessage {
-    /// The newest messages of the outbox that match every criterion given (nil or empty: any).
-    /// The criteria run in the query, before the limit, so older matches are not cut off.
+    /// The outbox messages that match every criterion given (nil or empty: any), to count and to
+    /// page: the criteria run in the query, so older matches are not cut off by a page.
     /// - Parameters:
     ///   - unitName: a message names its unit in its parameters (`"unit":"溧阳市"`).
     ///   - text: found in the phone number, the text or the parameters.
-    public static func newest(status: Status?, event: String?, unitName: String?, text: String?, limit: Int,
-                              on db: any Database) async throws -> [SMSMessage] {
+    public static func outbox(status: Status?, event: String?, unitName: String?, text: String?,
+                              on db: any Database) -> QueryBuilder<SMSMessage> {
         var query = SMSMessage.query(on: db)
         if let status { query = query.filter(\.$status == status) }
         if let event, !event.isEmpty { query = query.filter(\.$event == event) }
@@ -21,6 +21,6 @@ extension SMSMessage {
                     .filter(\.$paramsJSON, .contains(inverse: false, .anywhere), text)
             }
         }
-        return try await query.sort(\.$createdAt, .descending).limit(limit).all()
+        return query
     }
 }

@@ -1,0 +1,130 @@
+import Fluent
+import Foundation
+import PatrolCore
+import PatrolStore
+import XCTVapor
+@testable import PatrolServer
+
+/// Every web list pages in the database (issue 20): the heading's total and the range count what
+/// the filters keep, the next page holds the next rows, and the links keep the filters.
+final class ListPagingTests: XCTestCase {
+    private func matches(_ pattern: String, in html: String) -> [String] {
+        let re = try! NSRegularExpression(pattern: pattern)
+        return re.matches(in: html, range: NSRange(html.startIndex..., in: html)).map {
+            String(html[Range($0.range(at: 1), in: html)!])
+        }
+    }
+
+    private func next(_ html: String) -> String? {
+        matches(#"<a href="([^"]*)" rel="next">"#, in: html).first?.replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// The rows of every page of `url`, following the next links.
+    private func walk(_ app: Application, _ url: String, headers: HTTPHeaders, row pattern: String,
+                      total: Int, file: StaticString = #filePath, line: UInt = #line) async throws -> [String] {
+        var seen: [String] = []
+        var link: String? = url
+        var pages = 0
+        while let current = link, pages < 20 {
+            try await app.test(.GET, current, headers: headers) { res async throws in
+                XCTAssertEqual(res.status, .ok, current, file: file, line: line)
+                let html = res.body.string
+                if total > 0 { XCTAssertTrue(html.contains("共 \(total) 条"), "\(current): total \(total)", file: file, line: line) }
+                seen += matches(pattern, in: html)
+                link = next(html)
+            }
+            pages += 1
+        }
+        return seen
+    }
+
+    func testAdminListsPageAndKeepTheirFilters() async throws {
+        try await withEachDatabase { app, location in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("lp-admin", .admin)
+            let admin: HTTPHeaders = ["Cookie": "patrol_session=\(try await app.token(for: "lp-admin", kind: .web))"]
+
+            // Users: 120 observers and the admin; a role filter and a name search, in the database.
+            try await (1...120).map {
+                User(username: String(format: "obs%03d", $0), displayName: "观察员\($0)", passwordHash: "x", role: .observer,
+                     mustChangePassword: false)
+            }.create(on: app.db)
+            let everyone = try await User.query(on: app.db).count()
+            let users = try await walk(app, "/admin/users?sort=username", headers: admin, row: #"<td class="code">([a-z0-9-]+)</td>"#,
+                                       total: everyone)
+            XCTAssertEqual(users.count, everyone, location.redacted)
+            XCTAssertEqual(users, users.sorted(), "by user name")
+            let observers = try await walk(app, "/admin/users?role=observer", headers: admin, row: #"<td class="code">([a-z0-9-]+)</td>"#,
+                                           total: 120)
+            XCTAssertEqual(Set(observers), Set((1...120).map { String(format: "obs%03d", $0) }), location.redacted)
+            let found = try await walk(app, "/admin/users?q=%E8%A7%82%E5%AF%9F%E5%91%9877", headers: admin,
+                                       row: #"<td class="code">([a-z0-9-]+)</td>"#, total: 0)
+            XCTAssertEqual(found, ["obs077"], "观察员77 by display name")
+
+            // The SMS outbox: 75 test messages, newest first, over two pages.
+            let now = Date()
+            try await (1...75).map {
+                SMSMessage(campaignID: nil, event: "test", dedupeKey: "lp-\($0)", phone: String(format: "139%08d", $0), template: "",
+                           params: [:], body: "测试短信 \($0)", now: now.addingTimeInterval(Double($0)))
+            }.create(on: app.db)
+            let tests = try await SMSMessage.query(on: app.db).filter(\.$event == "test").count()
+            let phones = try await walk(app, "/admin/sms?event=test", headers: admin, row: #"<td class="code">(1[0-9]{10})</td>"#,
+                                        total: tests)
+            XCTAssertEqual(phones.count, tests, location.redacted)
+            XCTAssertEqual(phones.first, "13900000075", "newest first")
+            XCTAssertEqual(Set(phones).count, phones.count, "no message twice")
+
+            // The audit log: events enough for pages, with the action filter kept.
+            let context = AuditContext(actorID: nil, actor: "test", clientAddress: "local")
+            for n in 1...60 { try await AuditLog.append(on: app.db, context, action: "paging.test", objectType: "test", objectID: "\(n)") }
+            let events = try await walk(app, "/admin/audit?action=paging.test", headers: admin,
+                                        row: #"<td class="num">([0-9]+)</td>"#, total: 60)
+            XCTAssertEqual(events.count, 60, location.redacted)
+            XCTAssertEqual(events.map { Int($0)! }, events.map { Int($0)! }.sorted(by: >), "newest first")
+        }
+    }
+
+    func testCampaignListsPageAndKeepTheirFilters() async throws {
+        try await withEachDatabase { app, location in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("lp-admin", .admin)
+            let admin: HTTPHeaders = ["Cookie": "patrol_session=\(try await app.token(for: "lp-admin", kind: .web))"]
+            let campaign = try await Campaign.query(on: app.db).filter(\.$code == "CZ2022").first()!
+
+            // Units: the demo's 83 over two pages by code; the declaration counts cover them all.
+            let unitCount = try await campaign.$units.query(on: app.db).count()
+            XCTAssertGreaterThan(unitCount, 50, "the demo has more than a page of units")
+            var counted = 0
+            try await app.test(.GET, "/campaigns/CZ2022/units", headers: admin) { res async throws in
+                for n in matches(#"class="review declaration-[a-z]+" href="[^"]*">[^<]* ([0-9]+)</a>"#, in: res.body.string) { counted += Int(n)! }
+            }
+            XCTAssertEqual(counted, unitCount, "declaration counts add up to every unit: \(location.redacted)")
+            let units = try await walk(app, "/campaigns/CZ2022/units", headers: admin,
+                                       row: #"<td class="code" data-label="[^"]*">([A-Z0-9-]+)</td>"#, total: unitCount)
+            let unitCodes = try await campaign.$units.query(on: app.db).all(\.$code).sorted()
+            XCTAssertEqual(units, unitCodes, location.redacted)
+
+            // Assets: 70 more for one unit; its list pages with the unit filter kept, sorted by address.
+            let unit = try await campaign.$units.query(on: app.db).sort(\.$code).first()!
+            try await (1...70).map {
+                Asset(campaignID: try campaign.requireID(), unitID: try unit.requireID(), code: String(format: "\(unit.code)-P%02d", $0),
+                      kind: .domain, target: String(format: "p%02d.paging.example.gov.cn", 71 - $0), origin: .declared)
+            }.create(on: app.db)
+            let mine = try await Asset.query(on: app.db).filter(\.$unit.$id == unit.requireID()).count()
+            let targets = try await walk(app, "/campaigns/CZ2022/assets?unit=\(unit.code)&sort=target", headers: admin,
+                                         row: #"<td class="target" data-label="[^"]*">([^<]+)</td>"#, total: mine)
+            XCTAssertEqual(targets.count, mine, location.redacted)
+            XCTAssertEqual(targets, targets.sorted(), "by address")
+            let search = try await walk(app, "/campaigns/CZ2022/assets?q=P07.PAGING", headers: admin,
+                                        row: #"<td class="target" data-label="[^"]*">([^<]+)</td>"#, total: 0)
+            XCTAssertEqual(search, ["p07.paging.example.gov.cn"], "an address found whatever its case")
+
+            // Notices: every issued notice once over the pages, 20 cards a page.
+            let notices = try await Notice.query(on: app.db).filter(\.$campaign.$id == campaign.requireID()).count()
+            let codes = try await walk(app, "/campaigns/CZ2022/notices?sort=oldest", headers: admin,
+                                       row: #"<div class="noticehead"><a href="[^"]*" class="code">([^<]+)</a>"#, total: notices)
+            XCTAssertEqual(codes.count, notices, location.redacted)
+            XCTAssertEqual(Set(codes).count, notices)
+        }
+    }
+}
