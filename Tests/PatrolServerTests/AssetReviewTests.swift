@@ -36,7 +36,7 @@ final class AssetReviewTests: XCTestCase {
             XCTAssertFalse(pendingInScope, "a pending declaration must not open anything to testers")
             // Testers see the scope they may test: approved assets only.
             try await app.test(.GET, "/api/v1/campaigns/CZ2022/assets?unit=D01", headers: tester) { res async throws in
-                XCTAssertFalse(try res.content.decode([AssetDTO].self).contains { $0.code == code })
+                XCTAssertFalse(try res.content.decode(APIPage<AssetDTO>.self).items.contains { $0.code == code })
             }
             // Nor does the unit's asset count tell testers of it.
             var counts: [String: Int] = [:]

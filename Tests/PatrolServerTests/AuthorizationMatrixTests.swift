@@ -310,11 +310,11 @@ final class AuthorizationMatrixTests: XCTestCase {
             let token = try await app.token(for: "li1", kind: .api)
             let auth: HTTPHeaders = ["Authorization": "Bearer \(token)"]
             try await app.test(.GET, "/api/v1/campaigns/CZ2022/units", headers: auth) { res async throws in
-                let units = try res.content.decode([UnitDTO].self)
+                let units = try res.content.decode(APIPage<UnitDTO>.self).items
                 XCTAssertEqual(units.map(\.code), ["D01"])
             }
             try await app.test(.GET, "/api/v1/campaigns/CZ2022/assets", headers: auth) { res async throws in
-                let assets = try res.content.decode([AssetDTO].self)
+                let assets = try res.content.decode(APIPage<AssetDTO>.self).items
                 XCTAssertFalse(assets.isEmpty)
                 XCTAssertTrue(assets.allSatisfy { $0.unit == "D01" })
             }

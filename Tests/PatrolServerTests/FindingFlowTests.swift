@@ -141,7 +141,7 @@ final class FindingFlowTests: XCTestCase {
             XCTAssertNil(seen["reviewNote"])
             _ = try await self.send(app, .GET, path, as: liaison2, expect: .notFound)
             try await app.test(.GET, base + "/notices", headers: liaison) { res async throws in
-                let list = try res.content.decode([NoticeDTO].self)
+                let list = try res.content.decode(APIPage<NoticeDTO>.self).items
                 XCTAssertTrue(list.contains { $0.code == noticeCode })
                 XCTAssertTrue(list.allSatisfy { $0.unit == "D01" })
             }
@@ -177,7 +177,7 @@ final class FindingFlowTests: XCTestCase {
             // The SMS outbox is the admin's.
             _ = try await self.send(app, .GET, "/api/v1/sms", as: reviewer, expect: .forbidden)
             try await app.test(.GET, "/api/v1/sms", headers: admin) { res async throws in
-                XCTAssertEqual(try res.content.decode([SMSDTO].self).count, Set(phones).count * 2)
+                XCTAssertEqual(try res.content.decode(APIPage<SMSDTO>.self).items.count, Set(phones).count * 2)
             }
 
             // Every step audited; the chain still holds.

@@ -10,7 +10,7 @@ import XCTVapor
 final class FindingListPagingTests: XCTestCase {
     /// The finding codes of a findings page, in the order shown.
     private func codes(_ html: String) -> [String] {
-        let pattern = try! NSRegularExpression(pattern: #"<td class="code"><a href="[^"]*">([^<]+)</a>"#)
+        let pattern = try! NSRegularExpression(pattern: #"<td class="code" data-label="[^"]*"><a href="[^"]*">([^<]+)</a>"#)
         return pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)).map {
             String(html[Range($0.range(at: 1), in: html)!])
         }

@@ -127,4 +127,84 @@ final class ListPagingTests: XCTestCase {
             XCTAssertEqual(Set(codes).count, notices)
         }
     }
+
+    /// Every item of an API list, following `nextCursor` with pages of `limit`.
+    private func readAll<Item: Content>(_ app: Application, _ url: String, _: Item.Type, headers: HTTPHeaders, limit: Int,
+                                        file: StaticString = #filePath, line: UInt = #line) async throws -> (items: [Item], total: Int, pages: Int) {
+        var items: [Item] = []
+        var cursor: String?
+        var total = -1
+        var pages = 0
+        repeat {
+            let joiner = url.contains("?") ? "&" : "?"
+            let page = "\(url)\(joiner)limit=\(limit)" + (cursor.map { "&cursor=\($0)" } ?? "")
+            try await app.test(.GET, page, headers: headers) { res async throws in
+                XCTAssertEqual(res.status, .ok, "\(page): \(res.body.string.prefix(200))", file: file, line: line)
+                let answer = try res.content.decode(APIPage<Item>.self)
+                XCTAssertLessThanOrEqual(answer.items.count, limit, file: file, line: line)
+                if total >= 0 { XCTAssertEqual(answer.total, total, "the total holds from page to page", file: file, line: line) }
+                total = answer.total
+                items += answer.items
+                cursor = answer.nextCursor
+            }
+            pages += 1
+        } while cursor != nil && pages < 200
+        return (items, total, pages)
+    }
+
+    func testAPIListsPageByCursor() async throws {
+        try await withEachDatabase { app, location in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("lp-admin", .admin)
+            try await app.makeUser("lp-liaison", .liaison, unit: "D01")
+            let admin: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "lp-admin", kind: .api))"]
+            let liaison: HTTPHeaders = ["Authorization": "Bearer \(try await app.token(for: "lp-liaison", kind: .api))"]
+            let campaign = try await Campaign.query(on: app.db).filter(\.$code == "CZ2022").first()!
+
+            let units = try await readAll(app, "/api/v1/campaigns/CZ2022/units", UnitDTO.self, headers: admin, limit: 20)
+            let unitCodes = try await campaign.$units.query(on: app.db).all(\.$code)
+            XCTAssertEqual(units.items.map(\.code).sorted(), unitCodes.sorted(), location.redacted)
+            XCTAssertEqual(units.total, unitCodes.count)
+            XCTAssertEqual(units.pages, (unitCodes.count + 19) / 20)
+            XCTAssertTrue(units.items.contains { !($0.liaisons ?? []).isEmpty }, "liaisons come with the page")
+            let own = try await readAll(app, "/api/v1/campaigns/CZ2022/units", UnitDTO.self, headers: liaison, limit: 20)
+            XCTAssertEqual(own.items.map(\.code), ["D01"], "a liaison's list is their unit")
+            XCTAssertEqual(own.total, 1)
+
+            let assets = try await readAll(app, "/api/v1/campaigns/CZ2022/assets", AssetDTO.self, headers: admin, limit: 25)
+            let assetCount = try await Asset.query(on: app.db).filter(\.$campaign.$id == campaign.requireID()).count()
+            XCTAssertEqual(assets.items.count, assetCount, location.redacted)
+            XCTAssertEqual(Set(assets.items.map(\.code)).count, assetCount, "no asset twice")
+            let d01 = try await readAll(app, "/api/v1/campaigns/CZ2022/assets?unit=D01", AssetDTO.self, headers: admin, limit: 2)
+            XCTAssertTrue(d01.items.allSatisfy { $0.unit == "D01" } && !d01.items.isEmpty, "filters hold across pages")
+
+            let notices = try await readAll(app, "/api/v1/campaigns/CZ2022/notices", NoticeDTO.self, headers: admin, limit: 3)
+            let noticeCount = try await Notice.query(on: app.db).filter(\.$campaign.$id == campaign.requireID()).count()
+            XCTAssertEqual(Set(notices.items.map(\.code)).count, noticeCount, location.redacted)
+            XCTAssertEqual(notices.items.map(\.issuedAt), notices.items.map(\.issuedAt).sorted(), "in the order issued")
+
+            let users = try await readAll(app, "/api/v1/users", UserDTO.self, headers: admin, limit: 1)
+            let userCount = try await User.query(on: app.db).count()
+            let usernames = try await User.query(on: app.db).all(\.$username).sorted()
+            XCTAssertEqual(users.items.map(\.username), usernames, location.redacted)
+            XCTAssertEqual(users.total, userCount)
+            try await app.test(.GET, "/api/v1/users?role=liaison", headers: admin) { res async throws in
+                XCTAssertEqual(try res.content.decode(APIPage<UserDTO>.self).items.map(\.username), ["lp-liaison"])
+            }
+
+            let now = Date()
+            try await (1...12).map {
+                SMSMessage(campaignID: nil, event: "test", dedupeKey: "api-\($0)", phone: String(format: "139%08d", $0), template: "",
+                           params: [:], body: "测试 \($0)", now: now.addingTimeInterval(Double($0)))
+            }.create(on: app.db)
+            let sms = try await readAll(app, "/api/v1/sms?event=test", SMSDTO.self, headers: admin, limit: 5)
+            XCTAssertEqual(sms.items.map(\.phone), (1...12).map { String(format: "139%08d", $0) }, "oldest first: \(location.redacted)")
+            XCTAssertEqual(sms.pages, 3)
+            // A cursor from another list is refused by name.
+            let foreign = try await Notice.query(on: app.db).first()!.requireID()
+            try await app.test(.GET, "/api/v1/users?cursor=\(foreign.uuidString)", headers: admin) { res async throws in
+                XCTAssertEqual(res.status, .unprocessableEntity)
+            }
+        }
+    }
 }

@@ -5,9 +5,12 @@ import Vapor
 
 /// The assets in the API: the same register, lookups and access rules as the pages.
 extension AssetController {
-    func apiList(req: Request) async throws -> [AssetDTO] {
+    /// A page of the assets the actor may see, by code (keyset).
+    func apiList(req: Request) async throws -> APIPage<AssetDTO> {
         let campaign = try await req.campaign()
-        return try await visibleAssets(req, campaign, try req.query.decode(Filter.self)).map { AssetDTO($0, unitCode: $0.unit.code) }
+        let (assets, next, total) = try await visibleAssetQuery(req, campaign, try req.query.decode(Filter.self))
+            .apiPage(try req.query.decode(PageRequest.self), by: \.$code)
+        return APIPage(items: assets.map { AssetDTO($0, unitCode: $0.unit.code) }, nextCursor: next, total: total)
     }
 
     func apiGet(req: Request) async throws -> AssetDTO {

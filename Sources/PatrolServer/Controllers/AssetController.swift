@@ -63,10 +63,6 @@ struct AssetController: RouteCollection {
         return query
     }
 
-    func visibleAssets(_ req: Request, _ campaign: Campaign, _ filter: Filter) async throws -> [Asset] {
-        try await visibleAssetQuery(req, campaign, filter).sort(\.$code).all()
-    }
-
     /// The asset named by `:asset` in the campaign, if the actor may see its unit.
     func asset(_ req: Request, _ campaign: Campaign) async throws -> Asset {
         guard let code = req.parameters.get("asset"),

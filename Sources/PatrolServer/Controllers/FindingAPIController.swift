@@ -57,9 +57,7 @@ struct FindingAPIController: RouteCollection {
         let campaign = try await req.campaign()
         let actor = try req.requireActor()
         let filter = try req.query.decode(ListFilter.self)
-        let page = try req.query.decode(PageRequest.self)
-        let limit = try page.checkedLimit()
-        let cursor = try page.checkedCursor()
+        let request = try req.query.decode(PageRequest.self)
         let query = try req.lifecycle().visibleFindings(in: campaign)
         if let s = filter.status?.nonEmpty {
             guard let status = FindingStatus(rawValue: s) else { throw PatrolError.invalid("error.finding.status", ["status": s]) }
@@ -77,15 +75,7 @@ struct FindingAPIController: RouteCollection {
         if let t = filter.team?.nonEmpty {
             query.filter(\.$team.$id == (try await Team.query(on: req.db).filter(\.$code == t).first()?.id ?? UUID()))
         }
-        let total = try await query.copy().count()
-        if let cursor {
-            // A cursor names a finding of this list; one that is gone (or never was) is refused
-            // rather than silently answered with an empty page.
-            guard try await query.copy().filter(\.$id == cursor.id).count() == 1 else { throw PatrolError.invalid("error.page.cursor") }
-        }
-        let rows = try await query.with(\.$asset).with(\.$notice).keyset(by: \.$submittedAt, after: cursor?.id)
-            .limit(limit + 1).all()
-        let findings = Array(rows.prefix(limit))
+        let (findings, next, total) = try await query.with(\.$asset).with(\.$notice).apiPage(request, by: \.$submittedAt)
         let dupIDs = findings.compactMap { $0.$duplicateOf.id }
         let dupCodes = dupIDs.isEmpty ? [:] : Dictionary(
             try await Finding.query(on: req.db).filter(\.$id ~~ dupIDs).all().map { ($0.id!, $0.code) }, uniquingKeysWith: { a, _ in a })
@@ -93,7 +83,6 @@ struct FindingAPIController: RouteCollection {
             FindingDTO(f, unitCode: f.unit.code, teamCode: f.team.code, assetCode: f.asset?.code, noticeCode: f.notice?.code,
                        duplicateOf: f.$duplicateOf.id.flatMap { dupCodes[$0] }, reports: nil, for: actor)
         }
-        let next = rows.count > limit ? findings.last.flatMap { $0.id }.map { KeysetCursor(id: $0).text } : nil
         return APIPage(items: items, nextCursor: next, total: total)
     }
 

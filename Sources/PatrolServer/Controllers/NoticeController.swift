@@ -146,15 +146,15 @@ struct NoticeController: RouteCollection {
         return response
     }
 
-    func apiList(req: Request) async throws -> [NoticeDTO] {
+    /// A page of the notices the actor may see, in the order they were issued (keyset).
+    func apiList(req: Request) async throws -> APIPage<NoticeDTO> {
         let campaign = try await req.campaign()
-        var query = Notice.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID())).with(\.$unit).with(\.$findings)
-        if case .some(let only) = AccessPolicy.visibleUnit(for: try req.requireActor()) {
-            query = query.filter(\.$unit.$id == (only ?? UUID()))
-        }
-        return try await query.sort(\.$issuedAt).all().map {
+        let query = Notice.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID())).with(\.$unit).with(\.$findings)
+        if case .some(let only) = AccessPolicy.visibleUnit(for: try req.requireActor()) { query.filter(\.$unit.$id == (only ?? UUID())) }
+        let (notices, next, total) = try await query.apiPage(try req.query.decode(PageRequest.self), by: \.$issuedAt)
+        return APIPage(items: notices.map {
             NoticeDTO(code: $0.code, unit: $0.unit.code, issuedAt: $0.issuedAt, findings: $0.findings.map(\.code).sorted())
-        }
+        }, nextCursor: next, total: total)
     }
 
     struct NoticeView: Encodable {

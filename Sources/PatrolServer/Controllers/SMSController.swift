@@ -72,11 +72,16 @@ struct SMSController: RouteCollection {
         return req.seeOther(SiteURL.sms.path(query: [("event", "test")]))
     }
 
-    /// The newest outbox messages for the API.
-    func apiList(req: Request) async throws -> [SMSDTO] {
-        try await SMSMessage.query(on: req.db).sort(\.$createdAt, .descending).limit(500).all().map {
+    /// The outbox for the API, oldest first so a client reads it to the end page by page (keyset),
+    /// with the page's filters (status, event, q).
+    func apiList(req: Request) async throws -> APIPage<SMSDTO> {
+        let filter = try req.query.decode(SMSPage.Filter.self)
+        let outbox = SMSMessage.outbox(status: filter.status.flatMap(SMSMessage.Status.init(rawValue:)), event: filter.event,
+                                       unitName: nil, text: filter.q?.trimmingCharacters(in: .whitespaces), on: req.db)
+        let (messages, next, total) = try await outbox.apiPage(try req.query.decode(PageRequest.self), by: \.$createdAt)
+        return APIPage(items: messages.map {
             SMSDTO(id: $0.id, event: $0.event, phone: $0.phone, text: $0.body, status: $0.status.rawValue, attempts: $0.attempts,
                    createdAt: $0.createdAt, sentAt: $0.sentAt, lastError: $0.lastError)
-        }
+        }, nextCursor: next, total: total)
     }
 }

@@ -30,18 +30,18 @@ struct UnitController: RouteCollection {
         case code, name, category
     }
 
-    /// The campaign's units the actor may see, filtered; liaisons see only their own unit.
-    func visibleUnits(_ req: Request, _ campaign: Campaign, _ filter: Filter) async throws -> [PatrolStore.Unit] {
+    /// The campaign's units the actor may see that match the filter's category, group and words
+    /// (in the name or the code), in the database; liaisons see only their own unit.
+    func visibleUnitQuery(_ req: Request, _ campaign: Campaign, _ filter: Filter) throws -> QueryBuilder<PatrolStore.Unit> {
         let actor = try req.requireActor()
-        var query = campaign.$units.query(on: req.db).with(\.$liaisons).with(\.$parent)
-        if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query = query.filter(\.$id == (only ?? UUID())) }
-        if let category = filter.category?.nonEmpty { query = query.filter(\.$category == category) }
-        if let group = filter.group?.nonEmpty.flatMap(UnitGroup.init(rawValue:)) { query = query.filter(\.$group == group) }
-        var units = try await query.sort(\.$code).all()
-        if let q = filter.q?.nonEmpty?.lowercased() {
-            units = units.filter { $0.name.lowercased().contains(q) || $0.code.lowercased().contains(q) }
+        let query = campaign.$units.query(on: req.db)
+        if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query.filter(\.$id == (only ?? UUID())) }
+        if let category = filter.category?.nonEmpty { query.filter(\.$category == category) }
+        if let group = filter.group?.nonEmpty.flatMap(UnitGroup.init(rawValue:)) { query.filter(\.$group == group) }
+        for word in (filter.q ?? "").split(whereSeparator: \.isWhitespace).map(String.init).prefix(5) {
+            query.group(.or) { $0.filter(\.$name ~~ word).filter(\.$code ~~ word.uppercased()) }
         }
-        return units
+        return query
     }
 
     func assetCounts(_ req: Request, _ campaign: Campaign) async throws -> [UUID: Int] {
@@ -56,13 +56,7 @@ struct UnitController: RouteCollection {
         let campaign = try await req.campaign()
         let actor = try req.requireActor()
         let filter = try req.query.decode(Filter.self)
-        let query = campaign.$units.query(on: req.db)
-        if case .some(let only) = AccessPolicy.visibleUnit(for: actor) { query.filter(\.$id == (only ?? UUID())) }
-        if let category = filter.category?.nonEmpty { query.filter(\.$category == category) }
-        if let group = filter.group?.nonEmpty.flatMap(UnitGroup.init(rawValue:)) { query.filter(\.$group == group) }
-        for word in (filter.q ?? "").split(whereSeparator: \.isWhitespace).map(String.init).prefix(5) {
-            query.group(.or) { $0.filter(\.$name ~~ word).filter(\.$code ~~ word.uppercased()) }
-        }
+        let query = try visibleUnitQuery(req, campaign, filter)
         let reviews = try await Asset.reviewCountsByUnit(campaignID: campaign.requireID(), on: req.db)
         let statuses = reviews.mapValues { DeclarationStatus(pending: $0[.pending] ?? 0, approved: $0[.approved] ?? 0, rejected: $0[.rejected] ?? 0) }
         // Every unit the other filters keep, by declaration status, for the counts above the list.
@@ -110,7 +104,7 @@ struct UnitController: RouteCollection {
         let actor = try req.requireActor()
         var liaisons: [UnitDTO.LiaisonDTO]?
         if AccessPolicy.decide(actor, .viewLiaisonContacts(unitID: try unit.requireID())) == .allow {
-            // Lists preload liaisons and parents (`visibleUnits`), so this is no query per unit.
+            // Lists preload liaisons and parents (`apiList`), so this is no query per unit.
             var all = unit.$liaisons.value ?? []
             if unit.$liaisons.value == nil { all = try await unit.$liaisons.query(on: req.db).all() }
             liaisons = all.sorted { $0.position < $1.position }.map { .init(name: $0.name, phone: $0.phone, officePhone: $0.officePhone, email: $0.email) }
@@ -121,13 +115,15 @@ struct UnitController: RouteCollection {
                        parent: parent, note: unit.note, assets: assets, liaisons: liaisons)
     }
 
-    func apiList(req: Request) async throws -> [UnitDTO] {
+    /// A page of the units the actor may see, by code (keyset), with their liaisons and parents.
+    func apiList(req: Request) async throws -> APIPage<UnitDTO> {
         let campaign = try await req.campaign()
-        let units = try await visibleUnits(req, campaign, try req.query.decode(Filter.self))
+        let (units, next, total) = try await visibleUnitQuery(req, campaign, try req.query.decode(Filter.self))
+            .with(\.$liaisons).with(\.$parent).apiPage(try req.query.decode(PageRequest.self), by: \.$code)
         let counts = try await assetCounts(req, campaign)
-        var result: [UnitDTO] = []
-        for unit in units { result.append(try await dto(req, unit, assets: counts[unit.id!] ?? 0)) }
-        return result
+        var items: [UnitDTO] = []
+        for unit in units { items.append(try await dto(req, unit, assets: counts[unit.id!] ?? 0)) }
+        return APIPage(items: items, nextCursor: next, total: total)
     }
 
     func apiGet(req: Request) async throws -> UnitDTO {

@@ -53,6 +53,17 @@ struct UserController: RouteCollection {
         var page: Int?
     }
 
+    /// The accounts with the filter's role and words (user names are stored lower case, display
+    /// names as written), their units and teams loaded.
+    static func users(_ req: Request, _ filter: Filter) -> QueryBuilder<User> {
+        let query = User.query(on: req.db).with(\.$unit).with(\.$team)
+        if let role = filter.role?.nonEmpty.flatMap(Role.init(rawValue:)) { query.filter(\.$role == role) }
+        for word in (filter.q ?? "").split(whereSeparator: \.isWhitespace).map(String.init).prefix(5) {
+            query.group(.or) { $0.filter(\.$username ~~ word.lowercased()).filter(\.$displayName ~~ word) }
+        }
+        return query
+    }
+
     /// The orders the users list offers; the first is the default.
     enum Order: String, CaseIterable {
         case role, username, lastLogin
@@ -65,12 +76,7 @@ struct UserController: RouteCollection {
 
     func list(req: Request, created: Created? = nil) async throws -> View {
         let filter = (try? req.query.decode(Filter.self)) ?? Filter()
-        let query = User.query(on: req.db).with(\.$unit).with(\.$team)
-        if let role = filter.role?.nonEmpty.flatMap(Role.init(rawValue:)) { query.filter(\.$role == role) }
-        for word in (filter.q ?? "").split(whereSeparator: \.isWhitespace).map(String.init).prefix(5) {
-            // User names are stored lower case; display names as written.
-            query.group(.or) { $0.filter(\.$username ~~ word.lowercased()).filter(\.$displayName ~~ word) }
-        }
+        let query = Self.users(req, filter)
         let order = filter.sort.flatMap(Order.init(rawValue:)) ?? .role
         let pager = Pager(req, total: try await query.copy().count(), asked: filter.page, url: .users,
                           query: [("q", filter.q), ("role", filter.role), ("sort", order == .role ? nil : order.rawValue)])
@@ -170,9 +176,12 @@ struct UserController: RouteCollection {
 
     // MARK: API
 
-    func apiList(req: Request) async throws -> [UserDTO] {
-        try await User.query(on: req.db).with(\.$unit).with(\.$team).sort(\.$username).all()
-            .map { UserDTO($0, unitCode: $0.unit?.code, teamCode: $0.team?.code) }
+    /// A page of the accounts by user name (keyset), with the list's role and name filters.
+    func apiList(req: Request) async throws -> APIPage<UserDTO> {
+        let filter = try req.query.decode(Filter.self)
+        let query = Self.users(req, filter)
+        let (users, next, total) = try await query.apiPage(try req.query.decode(PageRequest.self), by: \.$username)
+        return APIPage(items: users.map { UserDTO($0, unitCode: $0.unit?.code, teamCode: $0.team?.code) }, nextCursor: next, total: total)
     }
 
     func apiGet(req: Request) async throws -> UserDTO {

@@ -29,7 +29,7 @@ extension OpenAPIDocument {
         .init(method: "post", url: .api(.campaign(.key, .notices)),
               summary: "Issue a notice of verified findings to one unit (admin); SMS per liaison phone", tag: "notices",
               request: "NoticeCreate", response: "Notice", status: 201),
-        .init(method: "get", url: .api(.campaign(.key, .notices)), summary: "Notices (liaisons: their unit's)",
+        .init(method: "get", url: .api(.campaign(.key, .notices)), summary: "Notices (liaisons: their unit's), in the order issued; \(paged)",
               tag: "notices", response: "NoticeList"),
         .init(method: "post", url: .api(.campaign(.key, .finding(.key, .evidence))),
               summary: "Upload evidence or attachments (multipart, field files[] or file); kind decided by content; size-capped",
@@ -59,9 +59,7 @@ extension OpenAPIDocument {
                                                                                "retest": string, "retestNote": string, "retestedAt": dateTime],
                                                                               required: ["submittedAt", "shellsRemoved"])]],
                           required: ["code", "unit", "kind", "title", "status", "weakPassword", "sensitiveRecords", "shellPaths", "submittedAt"]),
-        "FindingList": object(["items": ["type": "array", "items": ref("Finding")],
-                                "nextCursor": ["type": "string", "description": "pass as cursor for the next page; absent on the last"],
-                                "total": integer], required: ["items", "total"]),
+        "FindingList": page(of: ref("Finding")),
         "ShellCheckList": ["type": "array", "items": object(["path": string, "url": string,
                                                              "verdict": ["type": "string", "enum": ["gone", "present", "unknown"]],
                                                              "detail": string], required: ["path", "verdict", "detail"])],
@@ -77,6 +75,6 @@ extension OpenAPIDocument {
         "NoticeCreate": object(["unit": string, "findings": ["type": "array", "items": string]], required: ["unit", "findings"]),
         "Notice": object(["code": string, "unit": string, "issuedAt": dateTime, "findings": ["type": "array", "items": string]],
                          required: ["code", "unit", "issuedAt", "findings"]),
-        "NoticeList": ["type": "array", "items": ref("Notice")],
+        "NoticeList": page(of: ref("Notice")),
     ] }
 }

@@ -27,6 +27,16 @@ enum OpenAPIDocument {
     static var integer: [String: Any] { ["type": "integer"] }
     static var dateTime: [String: Any] { ["type": "string", "format": "date-time"] }
     static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+
+    /// One keyset page of a list (`APIPage`): its items, the next page's cursor and the total.
+    static func page(of item: [String: Any]) -> [String: Any] {
+        object(["items": ["type": "array", "items": item],
+                "nextCursor": ["type": "string", "description": "pass as cursor for the next page; absent on the last"],
+                "total": ["type": "integer"]], required: ["items", "total"])
+    }
+
+    /// How a list pages, for its summary.
+    static let paged = "pages by limit (1–500, default 100) and cursor"
     static func object(_ properties: [String: Any], required: [String]) -> [String: Any] {
         ["type": "object", "properties": properties, "required": required]
     }
