@@ -68,8 +68,8 @@ public enum BundleDate {
             return nil
         }
         guard i == bytes.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        guard let midnight = utc.date(from: DateComponents(year: year, month: month, day: day)) else { return nil }
+        let seconds = Int(midnight.timeIntervalSince1970) + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
@@ -79,7 +79,8 @@ public enum BundleDate {
         let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(millis) / 1000))
         let localMillis = millis + offset * 1000
         let (days, dayMillis) = floorDivision(localMillis, 86_400_000)
-        let (year, month, day) = civil(fromDays: days)
+        let civil = utc.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(days) * 86_400))
+        let (year, month, day) = (civil.year!, civil.month!, civil.day!)
         let secondOfDay = dayMillis / 1000, milli = dayMillis % 1000
         var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
             + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
@@ -89,6 +90,13 @@ public enum BundleDate {
         text += (offset < 0 ? "-" : "+") + "\(pad(minutes / 60, 2)):\(pad(minutes % 60, 2))"
         return seconds == 0 ? text : text + ":\(pad(seconds, 2))"
     }
+
+    /// Calendar days, without a zone: the offset is applied by hand, as written in the text.
+    private static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
 
     private static func pad(_ value: Int, _ width: Int) -> String {
         let s = String(value)
@@ -108,27 +116,5 @@ public enum BundleDate {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    // Days since 1970-01-01 in the proleptic Gregorian calendar and back (H. Hinnant's algorithms).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    private static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

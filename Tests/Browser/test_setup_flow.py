@@ -150,7 +150,7 @@ def import_units(driver, c):
     summary = driver.find_element(By.CSS_SELECTOR, "p.ok").text
     shot(driver, "setup-05-import-units-done")
     driver.find_element(By.LINK_TEXT, "查看被检测单位").click()
-    assert len(driver.find_elements(By.CSS_SELECTOR, "table.grid tbody tr")) == UNITS_IN_LIST, summary
+    assert len(driver.find_elements(By.CSS_SELECTOR, "table.grid tbody tr")) == min(UNITS_IN_LIST, 50), summary  # a page
     assert f"{UNITS_IN_LIST}" in driver.find_element(By.TAG_NAME, "h1").text
     shot(driver, "setup-06-units")
 

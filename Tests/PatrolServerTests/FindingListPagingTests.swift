@@ -87,6 +87,19 @@ final class FindingListPagingTests: XCTestCase {
                 XCTAssertEqual(codes(res.body.string), ["CZ2022-P077"], location.redacted)
                 XCTAssertNil(link("next", in: res.body.string))
             }
+            // The review queue counts what waits for the reviewer, as the to-do list does.
+            let waiting = try await Finding.query(on: app.db).filter(\.$status == .submitted).count()
+            let asked = try await Finding.query(on: app.db).filter(\.$status == .needInfo).count()
+            XCTAssertGreaterThan(asked, 0, "the demo has findings waiting for information")
+            try await app.test(.GET, "/campaigns/CZ2022/findings?status=submitted", headers: headers) { res async throws in
+                XCTAssertTrue(res.body.string.contains(#"<span class="muted">\#(waiting)</span>"#), "queue of \(waiting): \(location.redacted)")
+            }
+            try await app.test(.GET, "/campaigns/CZ2022", headers: headers) { res async throws in
+                let html = res.body.string
+                let todo = try XCTUnwrap(html.range(of: "/campaigns/CZ2022/findings?status=submitted"), "the to-do links to the queue")
+                XCTAssertTrue(html[todo.upperBound...].prefix(120).contains(#"<span class="badge">\#(waiting)</span>"#),
+                              "the to-do counts the queue: \(location.redacted)")
+            }
             try await app.test(.GET, "/campaigns/CZ2022/findings?q=cz2022-p10", headers: headers) { res async throws in
                 XCTAssertEqual(codes(res.body.string), (100...109).map { String(format: "CZ2022-P%03d", $0) }, location.redacted)
                 XCTAssertTrue(res.body.string.contains("共 10 条"))

@@ -81,6 +81,15 @@ final class ListPagingTests: XCTestCase {
                                         row: #"<td class="num">([0-9]+)</td>"#, total: 60)
             XCTAssertEqual(events.count, 60, location.redacted)
             XCTAssertEqual(events.map { Int($0)! }, events.map { Int($0)! }.sorted(by: >), "newest first")
+            // Actions show by name, and the filter takes the name as shown.
+            try await AuditLog.append(on: app.db, context, action: "login.failure", objectType: "user", objectID: "someone")
+            let byName = "/admin/audit?action=" + "登录失败".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            try await app.test(.GET, byName, headers: admin) { res async throws in
+                let html = res.body.string
+                XCTAssertTrue(html.contains(#"<td title="login.failure">登录失败</td>"#), location.redacted)
+                XCTAssertTrue(html.contains("someone"))
+                XCTAssertFalse(html.contains("paging.test"), "only the action asked for")
+            }
         }
     }
 

@@ -64,8 +64,10 @@ extension FindingListPage {
             query.filter(\.$team.$id == (try await Team.query(on: req.db).filter(\.$code == t).first()?.id ?? UUID()))
         }
         if let s = filter.status?.nonEmpty.flatMap(FindingStatus.init(rawValue:)) {
-            // The public `submitted` includes findings waiting for information.
-            if s == .submitted { query.filter(\.$status ~~ [.submitted, .needInfo]) } else { query.filter(\.$status == s) }
+            // The public `submitted` includes findings waiting for information, except for those
+            // who review: their queue (and its count in the to-do list) is what waits for them.
+            let reviews = AccessPolicy.decide(actor, .reviewFindings) == .allow
+            if s == .submitted && !reviews { query.filter(\.$status ~~ [.submitted, .needInfo]) } else { query.filter(\.$status == s) }
         }
         if let s = filter.severity?.nonEmpty.flatMap(Severity.init(rawValue:)) { query.filter(\.$severity == s) }
         let words = (filter.q ?? "").split(whereSeparator: \.isWhitespace).map(String.init).prefix(5)

@@ -30,15 +30,20 @@ struct AddForeignKeyIndexes: AsyncMigration {
         ("audit_events_at", "audit_events", "at"),
     ]
 
-    func prepare(on database: any Database) async throws {
+    func prepare(on database: any Database) async throws { try await Self.create(Self.indexes, on: database) }
+
+    func revert(on database: any Database) async throws { try await Self.drop(Self.indexes, on: database) }
+
+    /// Creates each index unless it exists (the names are the migrations' own, never user input).
+    static func create(_ indexes: [(name: String, table: String, columns: String)], on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes {
+        for index in indexes {
             try await sql.raw(SQLQueryString("CREATE INDEX IF NOT EXISTS \(unsafeRaw: index.name) ON \(unsafeRaw: index.table) (\(unsafeRaw: index.columns))")).run()
         }
     }
 
-    func revert(on database: any Database) async throws {
+    static func drop(_ indexes: [(name: String, table: String, columns: String)], on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes { try await sql.raw(SQLQueryString("DROP INDEX IF EXISTS \(unsafeRaw: index.name)")).run() }
+        for index in indexes { try await sql.raw(SQLQueryString("DROP INDEX IF EXISTS \(unsafeRaw: index.name)")).run() }
     }
 }

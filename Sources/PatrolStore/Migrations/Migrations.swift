@@ -6,6 +6,6 @@ public enum PatrolMigrations {
         CreateCampaign(), CreateUnit(), CreateTeam(), CreateUser(), CreateAsset(), CreateNotice(),
         CreateFinding(), CreateRemediation(), CreateEvidenceFile(), CreateSMSMessage(), CreateAuditEvent(),
         AddScorePublication(), CreateSetting(), CreateGatewayRecord(), AddScopeVersion(), AddAssetInternalNetwork(),
-        AddAssetReview(), AddCampaignOffice(), AddTeamContact(), AddLiaisonContacts(), AddForeignKeyIndexes(),
+        AddAssetReview(), AddCampaignOffice(), AddTeamContact(), AddLiaisonContacts(), AddForeignKeyIndexes(), AddListIndexes(),
     ]
 }
