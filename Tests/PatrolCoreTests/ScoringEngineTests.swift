@@ -672,3 +672,30 @@ final class ScoringEngineTests: XCTestCase {
         #expect(a == b)
     }
 }
+
+final class ScoringNextChangeTests: XCTestCase {
+    /// `nextChange` is exactly the first instant at which the sheet differs, found by scoring around it.
+    func testNextChangeIsTheFirstInstantTheSheetDiffers() throws {
+        let hour: EpochMillis = 3_600_000
+        let units = [ScoringInput.Unit(code: "A", name: "A", group: .district, assets: 1)]
+        let findings = [
+            ScoringInput.Finding(code: "F1", unit: "A", kind: .vulnerability, severity: .high, status: .notified, notifiedAt: 0),
+            ScoringInput.Finding(code: "F2", unit: "A", kind: .intrusion, status: .notified, notifiedAt: 10 * hour),
+            // Fixed: never turns.
+            ScoringInput.Finding(code: "F3", unit: "A", kind: .vulnerability, severity: .low, status: .closed, notifiedAt: 5 * hour,
+                                 reports: [.init(submittedAt: 6 * hour, retest: .passed)]),
+            // Rejected: not counted.
+            ScoringInput.Finding(code: "F4", unit: "A", kind: .vulnerability, severity: .low, status: .rejected, notifiedAt: 1 * hour),
+        ]
+        var input = ScoringInput(policy: .standard, at: hour, units: units, findings: findings)
+        let mark = EpochMillis(ScoringPolicy.standard.unfixedAfterHours) * hour
+        XCTAssertEqual(input.nextChange, mark + 1)
+        input.at = mark
+        let before = try ScoringEngine.score(input).units[0].remediation
+        input.at = mark + 1
+        XCTAssertNotEqual(try ScoringEngine.score(input).units[0].remediation, before, "the sheet turns at nextChange")
+        XCTAssertEqual(input.nextChange, 10 * hour + mark + 1, "then at the next finding's mark")
+        input.at = 10 * hour + mark + 1
+        XCTAssertNil(input.nextChange, "nothing left to turn")
+    }
+}

@@ -25,7 +25,7 @@ struct ScoreController: RouteCollection {
 
     /// The sheets as the request's reader may see them.
     func sheets(_ req: Request) throws -> ScoreSheetAccess {
-        ScoreSheetAccess(db: req.db, actor: try req.requireActor())
+        ScoreSheetAccess(db: req.db, actor: try req.requireActor(), memo: req.application.scoreMemo)
     }
 
     // MARK: - API

@@ -8,6 +8,8 @@ import PatrolStore
 struct ScoreSheetAccess {
     let db: any Database
     let actor: Actor
+    /// The application's memo of provisional sheets (`Application.scoreMemo`).
+    let memo: ScoreMemo
 
     /// Whether the reader sees one unit's row at most (a liaison), rather than the ranking.
     var limitedToOneUnit: Bool {
@@ -18,7 +20,7 @@ struct ScoreSheetAccess {
     /// The sheet in force: the published one, else computed now; and whether it is published.
     func current(_ campaign: Campaign) async throws -> (ScoreSheetDocument, Bool) {
         do {
-            return try await ScorePublication.current(for: campaign, on: db)
+            return try await ScorePublication.current(for: campaign, memo: memo, on: db)
         } catch let error as ScoringError {
             throw PatrolError.conflict("error.score.cannotScore", ["detail": error.description])
         }

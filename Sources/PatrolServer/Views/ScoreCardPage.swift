@@ -68,7 +68,7 @@ extension ScoreCardPage {
             unit: row.unit, name: row.name, groupName: req.t("unit.group.\(row.group)"), total: row.total.description,
             rank: row.rank, rankOf: doc.units.count, groupRank: row.groupRank, groupOf: groupOf, assets: row.assets,
             points: row.points, parts: parts, formula: row.formula, lines: lines,
-            scoredAt: req.timeText(BundleDate.parse(doc.scoredAt), in: campaign), published: published,
+            scoredAt: ScoreRankingPage.scoredAtText(req, campaign, doc, published: published), published: published,
             provisional: !published,
             backHref: AccessPolicy.visibleUnit(for: actor) == nil ? campaign.url(.scores).path : nil)
     }

@@ -50,10 +50,17 @@ extension ScoreRankingPage {
         }
         self.init(
             tabs: tabs, csvHref: campaign.url(.scoresCSV).path, policyHref: campaign.url(.scoringPolicy).path,
-            publishAction: campaign.url(.publishScores).path, rows: rows, scoredAt: campaign.scoredAt == nil && !published ? req.t("score.scoredAt.now") : req.timeText(BundleDate.parse(doc.scoredAt), in: campaign),
+            publishAction: campaign.url(.publishScores).path, rows: rows, scoredAt: ScoreRankingPage.scoredAtText(req, campaign, doc, published: published),
             published: published, publishedAt: req.timeText(campaign.publishedAt, in: campaign),
             canPublish: campaign.state == .closed && AccessPolicy.decide(actor, .publishScores) == .allow,
             provisionalNote: note, pending: rows.reduce(0) { $0 + $1.pending },
             groupLabel: group.map { req.t("unit.group.\($0.rawValue)") })
+    }
+
+    /// The instant the sheet was scored at; a provisional sheet without a scoring instant says it is
+    /// scored at the current time, again within the minute (`ScoreMemo.freshness`).
+    static func scoredAtText(_ req: Request, _ campaign: Campaign, _ doc: ScoreSheetDocument, published: Bool) -> String {
+        let time = req.timeText(BundleDate.parse(doc.scoredAt), in: campaign)
+        return campaign.scoredAt == nil && !published ? req.t("score.scoredAt.now", ["time": time]) : time
     }
 }

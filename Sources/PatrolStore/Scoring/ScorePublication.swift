@@ -12,12 +12,15 @@ public enum ScorePublication {
         case scoring(ScoringError)
     }
 
-    /// The sheet to show: the frozen one once published, otherwise computed now (provisional).
-    public static func current(for campaign: Campaign, on db: any Database) async throws -> (document: ScoreSheetDocument, published: Bool) {
+    /// The sheet to show: the frozen one once published, otherwise provisional: from the memo when
+    /// one is given (pages), else computed now (the command line, which runs once).
+    public static func current(for campaign: Campaign, memo: ScoreMemo? = nil,
+                               on db: any Database) async throws -> (document: ScoreSheetDocument, published: Bool) {
         if campaign.state == .published, let json = campaign.publishedScoresJSON,
            let doc = try? JSONDecoder().decode(ScoreSheetDocument.self, from: Data(json.utf8)) {
             return (doc, true)
         }
+        if let memo { return (try await memo.document(for: campaign, on: db), campaign.state == .published) }
         let sheet = try await ScoringData.sheet(for: campaign, on: db)
         return (ScoreSheetDocument(campaign: campaign.code, sheet: sheet, timeZone: campaign.zone), campaign.state == .published)
     }

@@ -1,0 +1,90 @@
+import FluentKit
+import Foundation
+import PatrolCore
+import SQLKit
+
+/// Provisional score sheets, memoised so that a score card or the ranking does not score the whole
+/// campaign per page view (issue 20, item 3). Two levels, each with the key that makes it right:
+///
+/// - the scoring input (every finding, report and asset count, seconds to read at province scale)
+///   is kept per campaign under the database's score data counter (migration 023) and the campaign
+///   fields scoring reads; a change by any node or any path moves the counter, and the next reader
+///   loads again;
+/// - the sheet computed from it is kept until a minute has passed or the scoring standard's clock
+///   turns a finding from pending to unfixed (`ScoringInput.nextChange`), whichever comes first, so
+///   the sheet shown is the exact sheet of the instant it names (`scoredAt`), never older than a
+///   minute. A campaign with a fixed scoring instant keeps its sheet until the data changes.
+///
+/// The counter is read before the data, so a change committed in between is at worst loaded under
+/// the older counter and loaded again on the next read, never missed. Concurrent readers of the same
+/// campaign wait for one load instead of each running it.
+public actor ScoreMemo {
+    /// How long a provisional sheet scored at "now" is shown before it is scored again.
+    public static let freshness: TimeInterval = 60
+
+    struct Key: Hashable {
+        var stamp: ScoreDataStamp
+        var policy: String
+        var scoredAt: Date?
+    }
+
+    struct Sheet {
+        var key: Key
+        var validUntil: Date
+        var document: ScoreSheetDocument
+    }
+
+    private var inputs: [UUID: (key: Key, load: Task<ScoringInput, any Error>)] = [:]
+    private var sheets: [UUID: Sheet] = [:]
+    /// How many times the data was read and how many times a sheet was scored (for tests and metrics).
+    public private(set) var loads = 0, scorings = 0
+
+    public init() {}
+
+    /// The provisional sheet of the campaign as its data stands, scored at its scoring instant or,
+    /// without one, at an instant less than `freshness` ago.
+    public func document(for campaign: Campaign, now: Date = Date(), on db: any Database) async throws -> ScoreSheetDocument {
+        guard let sql = db as? any SQLDatabase else { fatalError("Patrol's databases are SQL databases") }
+        let id = try campaign.requireID()
+        guard let stamp = try await AddScoreDataVersion.current(on: sql) else {
+            return ScoreSheetDocument(campaign: campaign.code, sheet: try await ScoringData.sheet(for: campaign, on: db),
+                                      timeZone: campaign.zone)
+        }
+        let key = Key(stamp: stamp, policy: campaign.scoringPolicyJSON, scoredAt: campaign.scoredAt)
+        if let sheet = sheets[id], sheet.key == key, now < sheet.validUntil { return sheet.document }
+
+        let load: Task<ScoringInput, any Error>
+        if let cached = inputs[id], cached.key == key {
+            load = cached.load
+        } else {
+            load = Task { try await ScoringData.input(for: campaign, on: db) }
+            loads += 1
+            inputs[id] = (key, load)
+        }
+        var input: ScoringInput
+        do {
+            input = try await load.value
+        } catch {
+            // A failed load is not remembered: the next reader tries again.
+            if inputs[id]?.key == key { inputs[id] = nil }
+            throw error
+        }
+        // Another reader may have scored the same data while this one waited.
+        if let sheet = sheets[id], sheet.key == key, now < sheet.validUntil { return sheet.document }
+
+        let at = campaign.scoredAt ?? now
+        input.at = EpochMillis(at)
+        scorings += 1
+        let document = ScoreSheetDocument(campaign: campaign.code, sheet: try ScoringEngine.score(input), timeZone: campaign.zone)
+        var validUntil = campaign.scoredAt == nil ? at.addingTimeInterval(Self.freshness) : .distantFuture
+        if let turn = input.nextChange { validUntil = min(validUntil, Date(epochMillis: turn)) }
+        sheets[id] = Sheet(key: key, validUntil: validUntil, document: document)
+        return document
+    }
+
+    /// Forgets a campaign's sheets (a removed campaign, a test that rewinds the clock).
+    public func forget(_ campaignID: UUID) {
+        inputs[campaignID] = nil
+        sheets[campaignID] = nil
+    }
+}
