@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import PatrolCore
 import PatrolStore
+import SQLKit
 import XCTVapor
 @testable import PatrolServer
 
@@ -15,13 +16,16 @@ final class ListPagingTests: XCTestCase {
         }
     }
 
-    private func next(_ html: String) -> String? {
-        matches(#"<a href="([^"]*)" rel="next">"#, in: html).first?.replacingOccurrences(of: "&amp;", with: "&")
+    /// The next link of the list whose page number is `parameter` (the notices page has two lists).
+    private func next(_ html: String, parameter: String = "page") -> String? {
+        matches(#"<a href="([^"]*)" rel="next">"#, in: html).map { $0.replacingOccurrences(of: "&amp;", with: "&") }
+            .first { $0.contains("pendingPage=") == (parameter == "pendingPage") }
     }
 
     /// The rows of every page of `url`, following the next links.
     private func walk(_ app: Application, _ url: String, headers: HTTPHeaders, row pattern: String,
-                      total: Int, file: StaticString = #filePath, line: UInt = #line) async throws -> [String] {
+                      total: Int, parameter: String = "page", totalText: String? = nil,
+                      file: StaticString = #filePath, line: UInt = #line) async throws -> [String] {
         var seen: [String] = []
         var link: String? = url
         var pages = 0
@@ -29,9 +33,10 @@ final class ListPagingTests: XCTestCase {
             try await app.test(.GET, current, headers: headers) { res async throws in
                 XCTAssertEqual(res.status, .ok, current, file: file, line: line)
                 let html = res.body.string
-                if total > 0 { XCTAssertTrue(html.contains("共 \(total) 条"), "\(current): total \(total)", file: file, line: line) }
+                let expected = totalText ?? "共 \(total) 条"
+                if total > 0 { XCTAssertTrue(html.contains(expected), "\(current): \(expected)", file: file, line: line) }
                 seen += matches(pattern, in: html)
-                link = next(html)
+                link = next(html, parameter: parameter)
             }
             pages += 1
         }
@@ -134,6 +139,26 @@ final class ListPagingTests: XCTestCase {
                                        row: #"<div class="noticehead"><a href="[^"]*" class="code">([^<]+)</a>"#, total: notices)
             XCTAssertEqual(codes.count, notices, location.redacted)
             XCTAssertEqual(Set(codes).count, notices)
+
+            // Findings waiting for a notice page by unit, ten units a page, each unit's findings whole.
+            let sql = app.db as! any SQLDatabase
+            try await sql.raw("UPDATE findings SET status = 'verified' WHERE status IN ('notified', 'closed')").run()
+            let waiting = try await Finding.query(on: app.db).filter(\.$campaign.$id == campaign.requireID())
+                .filter(\.$status == .verified).with(\.$unit).all()
+            let waitingUnits = Set(waiting.map(\.unit.code)).sorted()
+            XCTAssertGreaterThan(waitingUnits.count, NoticeController.pendingUnitsPerPage, "more than a page of units waits")
+            var boxes = 0
+            let pendingUnits = try await walk(app, "/campaigns/CZ2022/notices?sort=oldest&page=2", headers: admin,
+                                              row: #"<input type="hidden" name="unit" value="([^"]+)">"#, total: waitingUnits.count,
+                                              parameter: "pendingPage", totalText: "共 \(waitingUnits.count) 个单位")
+            XCTAssertEqual(pendingUnits, waitingUnits, "every waiting unit once, in code order: \(location.redacted)")
+            for page in 1...((waitingUnits.count + 9) / 10) {
+                try await app.test(.GET, "/campaigns/CZ2022/notices?pendingPage=\(page)", headers: admin) { res async throws in
+                    boxes += matches(#"<input type="checkbox" name="finding\[\]" value="([^"]+)" checked>"#, in: res.body.string).count
+                    XCTAssertTrue(res.body.string.contains(">\(waiting.count)</span>"), "the heading counts every waiting finding")
+                }
+            }
+            XCTAssertEqual(boxes, waiting.count, "every waiting finding offered once")
         }
     }
 

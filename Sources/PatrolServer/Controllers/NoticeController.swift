@@ -32,6 +32,9 @@ struct NoticeController: RouteCollection {
         var q: String
         var sorts: [SelectOption]
         var pending: [Pending]
+        /// Units with verified findings, a page of them at a time (`pendingPage`).
+        var pendingPager: Pager
+        var pendingFindings: Int
         var canIssue: Bool
         var issueAction: String
         var error: String?
@@ -42,6 +45,8 @@ struct NoticeController: RouteCollection {
         var q: String?
         var sort: String?
         var page: Int?
+        /// The page of units waiting for a notice.
+        var pendingPage: Int?
     }
 
     /// The orders the issued notices offer; the first is the default.
@@ -51,6 +56,8 @@ struct NoticeController: RouteCollection {
 
     /// Notices are cards holding their findings: fewer to a page than a table's rows.
     static let noticesPerPage = 20
+    /// Units waiting for a notice, each with every verified finding as a checkbox.
+    static let pendingUnitsPerPage = 10
 
     func listView(_ req: Request, _ campaign: Campaign, error: String? = nil) async throws -> ListView {
         let actor = try req.requireActor()
@@ -95,14 +102,26 @@ struct NoticeController: RouteCollection {
                                      status: f.status.rawValue, next: next, overdue: overdue)
             })
         }
-        var pending: [ListView.Pending] = []
         let canIssue = AccessPolicy.decide(actor, .issueNotice) == .allow
+        let listQuery: [(String, String?)] = [("q", filter.q), ("sort", order == .newest ? nil : order.rawValue), ("page", filter.page.map(String.init))]
+        var pendingPager = Pager(req, total: 0, asked: nil, url: campaign.url(.notices), query: listQuery,
+                                 size: Self.pendingUnitsPerPage, parameter: "pendingPage", rangeKey: "notices.pendingRange")
+        var pending: [ListView.Pending] = []
+        var pendingFindings = 0
         if canIssue {
-            let verified = try await Finding.query(on: req.db).filter(\.$campaign.$id == campaignID).filter(\.$status == .verified)
+            // Counted and paged by unit in the database: at province scale thousands of findings can
+            // wait for a notice at once, and the page shows ten units of them.
+            let waiting = try await Finding.pendingNotice(in: campaignID, on: req.db)
+            pendingFindings = waiting.findings
+            pendingPager = Pager(req, total: waiting.units, asked: filter.pendingPage, url: campaign.url(.notices), query: listQuery,
+                                 size: Self.pendingUnitsPerPage, parameter: "pendingPage", rangeKey: "notices.pendingRange")
+            let codes = try await Finding.unitsPendingNotice(in: campaignID, offset: pendingPager.offset, limit: pendingPager.size, on: req.db)
+            let verified = codes.isEmpty ? [] : try await Finding.query(on: req.db).filter(\.$campaign.$id == campaignID).filter(\.$status == .verified)
+                .join(PatrolStore.Unit.self, on: \Finding.$unit.$id == \PatrolStore.Unit.$id).filter(PatrolStore.Unit.self, \.$code ~~ codes)
                 .with(\.$unit) { $0.with(\.$liaisons) }.sort(\.$code).all()
             let byUnit = Dictionary(grouping: verified, by: { $0.unit.code })
-            pending = byUnit.keys.sorted().map { code in
-                let fs = byUnit[code]!
+            pending = codes.compactMap { code in
+                guard let fs = byUnit[code] else { return nil }
                 return .init(unitCode: code, unitName: fs[0].unit.name, liaisons: Set(fs[0].unit.liaisons.map(\.phone)).count,
                              findings: fs.map { .init(code: $0.code, title: $0.title,
                                                       severityName: $0.severity.map { req.t("finding.severity.\($0.rawValue)") } ?? req.t("finding.kind.\($0.kind.rawValue)"),
@@ -110,7 +129,7 @@ struct NoticeController: RouteCollection {
             }
         }
         let sorts = Order.allCases.map { SelectOption(value: $0.rawValue, label: req.t("notices.sort.\($0.rawValue)"), selected: $0 == order) }
-        return ListView(notices: rows, pager: pager, q: filter.q ?? "", sorts: sorts, pending: pending, canIssue: canIssue, issueAction: campaign.url(.notices).path, error: error)
+        return ListView(notices: rows, pager: pager, q: filter.q ?? "", sorts: sorts, pending: pending, pendingPager: pendingPager, pendingFindings: pendingFindings, canIssue: canIssue, issueAction: campaign.url(.notices).path, error: error)
     }
 
     func list(req: Request) async throws -> View {

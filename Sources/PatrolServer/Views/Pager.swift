@@ -22,12 +22,13 @@ struct Pager: Encodable {
     var rangeText: String
 
     /// The page `asked` of `total` rows (clamped into range), linking to `url` with `query` (empty
-    /// values left out).
-    init(_ req: Request, total: Int, asked: Int?, url: SiteURL, query: [(String, String?)], size: Int = Pager.pageSize) {
+    /// values left out); `parameter` names the page number, for a page with two lists.
+    init(_ req: Request, total: Int, asked: Int?, url: SiteURL, query: [(String, String?)], size: Int = Pager.pageSize,
+         parameter: String = "page", rangeKey: String = "pager.range") {
         let pages = max(1, (total + size - 1) / size)
         let page = min(max(asked ?? 1, 1), pages)
         func href(_ n: Int) -> String {
-            url.path(query: query.filter { $0.0 != "page" } + [("page", n > 1 ? String(n) : nil)])
+            url.path(query: query.filter { $0.0 != parameter } + [(parameter, n > 1 ? String(n) : nil)])
         }
         // The first and last page, and two either side of this one.
         let shown = Set([1, pages] + Array(max(1, page - 2)...min(pages, page + 2))).sorted()
@@ -40,7 +41,7 @@ struct Pager: Encodable {
         self.previousHref = page > 1 ? href(page - 1) : nil
         self.nextHref = page < pages ? href(page + 1) : nil
         let first = total == 0 ? 0 : (page - 1) * size + 1
-        self.rangeText = req.t("pager.range", ["first": "\(first)", "last": "\(min(page * size, total))", "total": "\(total)"])
+        self.rangeText = req.t(rangeKey, ["first": "\(first)", "last": "\(min(page * size, total))", "total": "\(total)"])
         self.offset = (page - 1) * size
         self.size = size
     }
