@@ -106,4 +106,44 @@ final class FindingListPagingTests: XCTestCase {
             }
         }
     }
+
+    /// Past `unitMenuLimit` units the unit filter is typed: a code (any case) or part of a name.
+    func testAProvinceTypesTheUnitInsteadOfChoosingFromAMenu() async throws {
+        try await withEachDatabase { app, location in
+            try await app.loadDemoCampaign()
+            try await app.makeUser("pt-reviewer", .reviewer)
+            let headers: HTTPHeaders = ["Cookie": "patrol_session=\(try await app.token(for: "pt-reviewer", kind: .web))"]
+            let campaign = try await Campaign.find(code: "CZ2022", on: app.db)!
+            try await app.test(.GET, "/campaigns/CZ2022/findings", headers: headers) { res async throws in
+                XCTAssertTrue(res.body.string.contains(#"<select name="unit">"#), "83 units: a menu")
+            }
+            let more = (1...FindingListPage.unitMenuLimit).map {
+                PatrolStore.Unit(code: String(format: "PX%03d", $0), name: "省直测试单位\($0)", category: "省直", group: .department)
+            }
+            try await more.create(on: app.db)
+            try await campaign.$units.attach(more, on: app.db)
+            let finding = try await Finding.query(on: app.db).with(\.$unit).sort(\.$code).first()!
+            let unit = finding.unit
+            let ofUnit = try await Finding.query(on: app.db).filter(\.$unit.$id == unit.requireID()).count()
+            func shown(_ query: String) async throws -> String {
+                var html = ""
+                try await app.test(.GET, "/campaigns/CZ2022/findings?\(query)", headers: headers) { res async throws in
+                    XCTAssertEqual(res.status, .ok, location.redacted)
+                    html = res.body.string
+                }
+                return html
+            }
+            let all = try await shown("")
+            XCTAssertFalse(all.contains(#"<select name="unit">"#), "\(83 + more.count) units: no menu")
+            XCTAssertTrue(all.contains(#"<input type="search" name="unit" value=""#))
+            let byCode = try await shown("unit=\(unit.code.lowercased())")
+            XCTAssertTrue(byCode.contains("共 \(ofUnit) 条") || ofUnit <= 50, location.redacted)
+            XCTAssertTrue(codes(byCode).contains(finding.code))
+            XCTAssertTrue(byCode.contains(#"name="unit" value="\#(unit.code.lowercased())""#), "what was typed stays")
+            let byName = try await shown("unit=" + unit.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            XCTAssertEqual(codes(byName), codes(byCode), "the unit's full name finds the same findings")
+            let none = try await shown("unit=%E4%B8%8D%E5%AD%98%E5%9C%A8")
+            XCTAssertEqual(codes(none), [], "a name no unit has finds nothing")
+        }
+    }
 }

@@ -104,17 +104,25 @@ final class ScoreMemoTests: XCTestCase {
             // Within the minute: the same sheet.
             let again = try await memo.document(for: campaign, now: now.addingTimeInterval(30), on: app.db)
             XCTAssertEqual(again.scoredAt, early.scoredAt)
-            // After the minute: scored again at the new instant, from the same data.
+            // After the minute: the old sheet once more while it is scored again in the background,
+            // then the sheet of the new instant, from the same data.
             let later = now.addingTimeInterval(61)
-            let next = try await memo.document(for: campaign, now: later, on: app.db)
+            let meanwhile = try await memo.document(for: campaign, now: later, on: app.db)
+            XCTAssertEqual(meanwhile.scoredAt, early.scoredAt, "no page view waits for the clock")
+            await memo.settle()
+            let next = try await memo.document(for: campaign, now: later.addingTimeInterval(1), on: app.db)
             XCTAssertEqual(next.scoredAt, BundleDate.format(later, in: campaign.zone))
+            // Two minutes on nobody has looked: scored before answering, never older than that.
+            let idle = later.addingTimeInterval(150)
+            let woke = try await memo.document(for: campaign, now: idle, on: app.db)
+            XCTAssertEqual(woke.scoredAt, BundleDate.format(idle, in: campaign.zone))
             // Across the 72 h mark: the deduction appears even though nothing changed in the data.
             let past = notified.addingTimeInterval(72 * 3600 + 1)
             let turned = try await memo.document(for: campaign, now: past, on: app.db)
             XCTAssertEqual(self.total(turned, "D"), "90.00", "F6 unfixed after 72 h")
             let loads = await memo.loads, scorings = await memo.scorings
             XCTAssertEqual(loads, 1, "the data was read once")
-            XCTAssertEqual(scorings, 3)
+            XCTAssertEqual(scorings, 4)
         }
     }
 

@@ -36,6 +36,9 @@ struct FindingListPage: Encodable {
     typealias Option = SelectOption
     var rows: [Row]
     var units: [Option]
+    /// With more units than a menu can hold, the unit filter is typed (code or part of the name);
+    /// this is what was typed (non-nil: show the text field).
+    var unitText: String?
     var teams: [Option]
     var statuses: [Option]
     var severities: [Option]
@@ -56,9 +59,12 @@ extension FindingListPage {
         let actor = try req.requireActor()
         let scope = AccessPolicy.findingScope(for: actor)
         let lifecycle = try req.lifecycle()
-        let query = try lifecycle.visibleFindings(in: campaign)
-        if let u = filter.unit?.nonEmpty {
-            query.filter(\.$unit.$id == (try await PatrolStore.Unit.query(on: req.db).filter(\.$code == u).first()?.id ?? UUID()))
+        // The reader's findings without their units and teams loaded: filtered, counted and paged
+        // as ids alone, so a deep page walks an index, not the rows it skips.
+        let plain = { Finding.query(on: req.db, campaignID: try campaign.requireID(), scope: scope) }
+        let query = try plain()
+        if let u = filter.unit?.nonEmpty?.trimmingCharacters(in: .whitespaces) {
+            query.filter(\.$unit.$id ~~ (try await Self.units(matching: u, in: campaign, on: req.db)))
         }
         if let t = filter.team?.nonEmpty {
             query.filter(\.$team.$id == (try await Team.query(on: req.db).filter(\.$code == t).first()?.id ?? UUID()))
@@ -82,34 +88,34 @@ extension FindingListPage {
         let pager = Pager(req, total: total, asked: filter.page, url: campaign.url(.findings),
                           query: [("unit", filter.unit), ("team", filter.team), ("status", filter.status),
                                   ("severity", filter.severity), ("q", filter.q), ("sort", order == .oldest ? nil : order.rawValue)])
+        // Each order ends on a unique column and matches an index (021, 024), ties by id.
         switch order {
-        case .oldest: query.sort(\.$submittedAt).sort(\.$code)
-        case .newest: query.sort(\.$submittedAt, .descending).sort(\.$code, .descending)
+        case .oldest: query.sort(\.$submittedAt).sort(\.$id)
+        case .newest: query.sort(\.$submittedAt, .descending).sort(\.$id, .descending)
         case .code: query.sort(\.$code)
         case .unit: query.join(PatrolStore.Unit.self, on: \Finding.$unit.$id == \PatrolStore.Unit.$id)
-            .sort(PatrolStore.Unit.self, \.$code).sort(\.$submittedAt)
+            .sort(PatrolStore.Unit.self, \.$code).sort(\.$submittedAt).sort(\.$id)
         case .severity:
             // Worst first; findings without a severity (not vulnerabilities) after every level.
-            query.sort(.custom(SQLQueryString(
-                "CASE \(ident: "findings").\(ident: "severity") WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END")))
-                .sort(\.$submittedAt)
+            query.sort(.custom(SQLRaw(Finding.severityRankSQL))).sort(\.$submittedAt).sort(\.$id)
         }
-        let page = try await query.offset(pager.offset).limit(pager.size).all()
+        let ids = try await query.field(\.$id).offset(pager.offset).limit(pager.size).all().map { try $0.requireID() }
+        let loaded = ids.isEmpty ? [] : try await lifecycle.visibleFindings(in: campaign).filter(\.$id ~~ ids).all()
+        let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        let page = loaded.sorted { position[$0.id!]! < position[$1.id!]! }
 
         let showTeam = AccessPolicy.decide(actor, .viewTestingDetails) == .allow
         // "Possible duplicate" is the reviewers' triage hint, not something to tell a unit or a team.
         let showDuplicates = AccessPolicy.decide(actor, .reviewFindings) == .allow
-        // The reader's findings without their units and teams loaded, for counting and options.
-        let plain = { Finding.query(on: req.db, campaignID: try campaign.requireID(), scope: scope) }
-        let hinted = showDuplicates ? try await Self.possibleDuplicates(of: page, among: try plain()) : []
+        let hinted = showDuplicates && scope == .all ? try await Self.possibleDuplicates(of: page, in: campaign, on: req.db) : []
         let now = Date()
-        // The filters offer the units and teams that have findings the reader sees.
-        let unitOptions = try await Self.options(query: try plain(), field: \.$unit.$id)
-        let units = try await PatrolStore.Unit.query(on: req.db).filter(\.$id ~~ unitOptions).sort(\.$code).all()
-        let teams = showTeam
-            ? try await Team.query(on: req.db).filter(\.$id ~~ (try await Self.options(query: try plain(), field: \.$team.$id)))
-                .sort(\.$code).all()
-            : []
+        // A menu offers the units that have findings the reader sees, while they fit in one; past
+        // that (a province) the unit is typed, and nothing is counted over every finding.
+        let typed = try await campaign.$units.query(on: req.db).count() > Self.unitMenuLimit
+        let units = typed ? [] : try await PatrolStore.Unit.query(on: req.db)
+            .filter(\.$id ~~ (try await Self.options(query: try plain(), field: \.$unit.$id))).sort(\.$code).all()
+        // The campaign's teams (a few dozen at most).
+        let teams = showTeam ? try await campaign.$teams.query(on: req.db).sort(\.$code).all() : []
         self.init(
             rows: page.map { f in
                 Row(code: f.code, href: campaign.url(.finding(.value(f.code), .page)).path, title: f.title, unitCode: f.unit.code, unitName: f.unit.name,
@@ -123,6 +129,7 @@ extension FindingListPage {
                     waitingInfo: f.status == .needInfo)
             },
             units: units.map { .init(value: $0.code, label: "\($0.code) \($0.name)", selected: $0.code == filter.unit) },
+            unitText: typed ? (filter.unit ?? "") : nil,
             teams: teams.map { .init(value: $0.code, label: $0.code, selected: $0.code == filter.team) },
             statuses: FindingStatus.allCases.filter { scope.includesUnnotified || $0.isNotified }.map {
                 .init(value: $0.rawValue, label: req.t("finding.status.\($0.rawValue)"), selected: $0.rawValue == filter.status)
@@ -144,16 +151,23 @@ extension FindingListPage {
         try await query.unique().field(field).all().map { $0[keyPath: field].value! }
     }
 
-    /// Which findings of `page` share a unit, asset or address and type with another finding the
-    /// reader sees (`Finding.duplicateKeys`): compared with the other findings of the page's units
-    /// only, which is where a key can repeat.
-    private static func possibleDuplicates(of page: [Finding], among visible: QueryBuilder<Finding>) async throws -> Set<UUID> {
-        let unitIDs = Array(Set(page.map { $0.$unit.id }))
-        guard !unitIDs.isEmpty else { return [] }
-        let neighbours = try await visible.filter(\.$unit.$id ~~ unitIDs)
-            .filter(\.$status !~ [.rejected, .duplicate]).all()
-        var count: [String: Int] = [:]
-        for f in neighbours { for k in f.duplicateKeys { count[k, default: 0] += 1 } }
+    /// Campaigns with more units than this get a typed unit filter instead of a menu.
+    static let unitMenuLimit = 200
+
+    /// The campaign's units a typed filter names: the unit with that code, else those whose name
+    /// contains the text (at most a hundred, which is already more than a filter is for).
+    static func units(matching text: String, in campaign: Campaign, on db: any Database) async throws -> [UUID] {
+        let units = campaign.$units.query(on: db)
+        if let exact = try await units.filter(\.$code == text.uppercased()).first() { return [try exact.requireID()] }
+        return try await campaign.$units.query(on: db).filter(\.$name ~~ text).limit(100).all().map { try $0.requireID() }
+    }
+
+    /// Which findings of `page` share a unit, asset or address and type with another finding of the
+    /// campaign (`Finding.duplicateKeys`; reviewers, who see every finding): compared with the
+    /// other findings of the page's units only, which is where a key can repeat.
+    private static func possibleDuplicates(of page: [Finding], in campaign: Campaign, on db: any Database) async throws -> Set<UUID> {
+        let count = try await Finding.duplicateKeyCounts(campaignID: try campaign.requireID(),
+                                                         units: Array(Set(page.map { $0.$unit.id })), on: db)
         return Set(page.filter { $0.duplicateKeys.contains { (count[$0] ?? 0) > 1 } }.compactMap(\.id))
     }
 }

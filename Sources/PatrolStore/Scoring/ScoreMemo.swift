@@ -11,9 +11,12 @@ import SQLKit
 ///   fields scoring reads; a change by any node or any path moves the counter, and the next reader
 ///   loads again;
 /// - the sheet computed from it is kept until a minute has passed or the scoring standard's clock
-///   turns a finding from pending to unfixed (`ScoringInput.nextChange`), whichever comes first, so
-///   the sheet shown is the exact sheet of the instant it names (`scoredAt`), never older than a
-///   minute. A campaign with a fixed scoring instant keeps its sheet until the data changes.
+///   turns a finding from pending to unfixed (`ScoringInput.nextChange`), whichever comes first;
+///   in the minute after that it is still shown while it is scored again in the background (a
+///   province's sheet takes a second or more), so no page view waits for the clock. The sheet shown
+///   is always the exact sheet of the instant it names (`scoredAt`), at most two minutes old, and a
+///   change of data is never answered from the older sheet. A campaign with a fixed scoring
+///   instant keeps its sheet until the data changes.
 ///
 /// The counter is read before the data, so a change committed in between is at worst loaded under
 /// the older counter and loaded again on the next read, never missed. Concurrent readers of the same
@@ -36,6 +39,7 @@ public actor ScoreMemo {
 
     private var inputs: [UUID: (key: Key, load: Task<ScoringInput, any Error>)] = [:]
     private var sheets: [UUID: Sheet] = [:]
+    private var refreshes: [UUID: Task<Void, Never>] = [:]
     /// How many times the data was read and how many times a sheet was scored (for tests and metrics).
     public private(set) var loads = 0, scorings = 0
 
@@ -51,8 +55,24 @@ public actor ScoreMemo {
                                       timeZone: campaign.zone)
         }
         let key = Key(stamp: stamp, policy: campaign.scoringPolicyJSON, scoredAt: campaign.scoredAt)
-        if let sheet = sheets[id], sheet.key == key, now < sheet.validUntil { return sheet.document }
+        if let sheet = sheets[id], sheet.key == key {
+            if now < sheet.validUntil { return sheet.document }
+            if now < sheet.validUntil.addingTimeInterval(Self.freshness) {
+                if refreshes[id] == nil {
+                    refreshes[id] = Task {
+                        _ = try? await self.score(campaign, key: key, now: now, on: db)
+                        self.refreshed(id)
+                    }
+                }
+                return sheet.document
+            }
+        }
+        return try await score(campaign, key: key, now: now, on: db)
+    }
 
+    /// Scores the campaign's data under `key` at `now` (or its scoring instant) and keeps the sheet.
+    private func score(_ campaign: Campaign, key: Key, now: Date, on db: any Database) async throws -> ScoreSheetDocument {
+        let id = try campaign.requireID()
         let load: Task<ScoringInput, any Error>
         if let cached = inputs[id], cached.key == key {
             load = cached.load
@@ -78,8 +98,17 @@ public actor ScoreMemo {
         let document = ScoreSheetDocument(campaign: campaign.code, sheet: try ScoringEngine.score(input), timeZone: campaign.zone)
         var validUntil = campaign.scoredAt == nil ? at.addingTimeInterval(Self.freshness) : .distantFuture
         if let turn = input.nextChange { validUntil = min(validUntil, Date(epochMillis: turn)) }
+        // A slower scoring of older data never replaces a newer sheet.
+        if let kept = sheets[id], kept.key == key, kept.validUntil > validUntil { return document }
         sheets[id] = Sheet(key: key, validUntil: validUntil, document: document)
         return document
+    }
+
+    private func refreshed(_ id: UUID) { refreshes[id] = nil }
+
+    /// Waits for background re-scorings to finish (tests).
+    public func settle() async {
+        for task in refreshes.values { await task.value }
     }
 
     /// Forgets a campaign's sheets (a removed campaign, a test that rewinds the clock).
