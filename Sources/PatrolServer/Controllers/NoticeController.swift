@@ -168,11 +168,12 @@ struct NoticeController: RouteCollection {
     /// A page of the notices the actor may see, in the order they were issued (keyset).
     func apiList(req: Request) async throws -> APIPage<NoticeDTO> {
         let campaign = try await req.campaign()
-        let query = Notice.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID())).with(\.$unit).with(\.$findings)
+        let query = Notice.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID())).with(\.$unit)
         if case .some(let only) = AccessPolicy.visibleUnit(for: try req.requireActor()) { query.filter(\.$unit.$id == (only ?? UUID())) }
         let (notices, next, total) = try await query.apiPage(try req.query.decode(PageRequest.self), by: \.$issuedAt)
+        let codes = try await Finding.codesByNotice(notices.compactMap(\.id), on: req.db)
         return APIPage(items: notices.map {
-            NoticeDTO(code: $0.code, unit: $0.unit.code, issuedAt: $0.issuedAt, findings: $0.findings.map(\.code).sorted())
+            NoticeDTO(code: $0.code, unit: $0.unit.code, issuedAt: $0.issuedAt, findings: $0.id.flatMap { codes[$0] } ?? [])
         }, nextCursor: next, total: total)
     }
 

@@ -44,9 +44,9 @@ struct UnitController: RouteCollection {
         return query
     }
 
-    func assetCounts(_ req: Request, _ campaign: Campaign) async throws -> [UUID: Int] {
+    func assetCounts(_ req: Request, _ campaign: Campaign, units: [UUID]? = nil) async throws -> [UUID: Int] {
         try await Asset.countsByUnit(campaignID: campaign.requireID(), reviews: AccessPolicy.visibleAssetReviews(for: try req.requireActor()),
-                                     on: req.db)
+                                     units: units, on: req.db)
     }
 
     /// One page of the units the reader may see, filtered, searched and sorted in the database.
@@ -120,7 +120,7 @@ struct UnitController: RouteCollection {
         let campaign = try await req.campaign()
         let (units, next, total) = try await visibleUnitQuery(req, campaign, try req.query.decode(Filter.self))
             .with(\.$liaisons).with(\.$parent).apiPage(try req.query.decode(PageRequest.self), by: \.$code)
-        let counts = try await assetCounts(req, campaign)
+        let counts = try await assetCounts(req, campaign, units: units.compactMap(\.id))
         var items: [UnitDTO] = []
         for unit in units { items.append(try await dto(req, unit, assets: counts[unit.id!] ?? 0)) }
         return APIPage(items: items, nextCursor: next, total: total)
@@ -129,7 +129,7 @@ struct UnitController: RouteCollection {
     func apiGet(req: Request) async throws -> UnitDTO {
         let campaign = try await req.campaign()
         let unit = try await req.unit(in: campaign)
-        let counts = try await assetCounts(req, campaign)
+        let counts = try await assetCounts(req, campaign, units: [try unit.requireID()])
         return try await dto(req, unit, assets: counts[unit.id!] ?? 0)
     }
 }

@@ -112,7 +112,7 @@ struct UnitSetupController: RouteCollection {
         if draft.parent == nil { draft.parent = try await unit.$parent.get(on: req.db)?.code }
         draft.note = draft.note ?? unit.note
         try await roster(req).update(unit, with: draft)
-        let assets = try await UnitController().assetCounts(req, campaign)[unit.requireID()] ?? 0
+        let assets = try await UnitController().assetCounts(req, campaign, units: [unit.requireID()])[unit.requireID()] ?? 0
         return try await UnitController().dto(req, unit, assets: assets)
     }
 
