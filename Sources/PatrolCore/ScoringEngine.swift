@@ -269,7 +269,7 @@ public enum ScoringEngine {
                 let line: ScoreLine
                 if let fixed = f.fixedAt {
                     let elapsed = max(0, fixed - notified)
-                    if let b = brackets.first(where: { elapsed <= EpochMillis($0.withinHours) * hour }) {
+                    if let b = policy.bracket(forElapsed: elapsed) {
                         line = ScoreLine(finding: f.code, rule: .fixedWithin(hours: b.withinHours), points: b.points,
                                          elapsedMillis: elapsed, awaitingRetest: false)
                     } else {

@@ -153,6 +153,20 @@ final class FindingFlowTests: XCTestCase {
             let reported = try await self.send(app, .POST, path + "/remediations", as: liaison,
                                                json: ["summary": "已修复注入点并删除 /upload/shell.jsp", "shellsRemoved": true], expect: .created)
             XCTAssertEqual(reported["status"] as? String, "remediated")
+            // Reported is reported: the unit sees that it waits for the retest and what a pass will
+            // count as, not a countdown (issue 21, item 5).
+            let liaisonCookie: HTTPHeaders = ["Cookie": "patrol_session=\(liaisonWeb)"]
+            try await app.test(.GET, "/campaigns/CZ2022/findings/\(code)", headers: liaisonCookie) { res async throws in
+                let html = res.body.string
+                XCTAssertTrue(html.contains("已提交整改（"), html)
+                XCTAssertTrue(html.contains("待复测"))
+                XCTAssertTrue(html.contains("复测通过即按 24 小时内完成整改计分"), "reported within the hour: the first bracket")
+                XCTAssertFalse(html.contains("<h2>整改时限（自通报时起）</h2>"), "no countdown while the retest is pending")
+            }
+            try await app.test(.GET, "/campaigns/CZ2022/notices", headers: liaisonCookie) { res async throws in
+                XCTAssertTrue(res.body.string.contains("已提交整改，待复测"))
+                XCTAssertFalse(res.body.string.contains("未完成整改"))
+            }
 
             // Retest failed (退回): a reason is required; the unit gets an SMS; the finding is notified again.
             _ = try await self.send(app, .POST, path + "/retests", as: liaison, json: ["result": "passed"], expect: .forbidden)
@@ -160,6 +174,12 @@ final class FindingFlowTests: XCTestCase {
             let returned = try await self.send(app, .POST, path + "/retests", as: reviewer,
                                                json: ["result": "failed", "note": "注入点仍可利用"], expect: .created)
             XCTAssertEqual(returned["status"] as? String, "notified")
+            try await app.test(.GET, "/campaigns/CZ2022/findings/\(code)", headers: liaisonCookie) { res async throws in
+                let html = res.body.string
+                XCTAssertTrue(html.contains("整改未通过复测"), "a returned report says so")
+                XCTAssertTrue(html.contains("退回原因：注入点仍可利用"), "and why")
+                XCTAssertTrue(html.contains("<h2>整改时限（自通报时起）</h2>"), "and the clock runs again")
+            }
             let returnedSMS = try await SMSMessage.query(on: app.db).filter(\.$event == "returned").all()
             XCTAssertEqual(returnedSMS.count, Set(phones).count)
             XCTAssertTrue(returnedSMS.allSatisfy { $0.body.contains(code) && $0.body.contains(noticeCode) })

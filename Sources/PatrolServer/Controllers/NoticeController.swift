@@ -88,7 +88,10 @@ struct NoticeController: RouteCollection {
                                items: n.findings.sorted { $0.code < $1.code }.map { f in
                 var next: String?
                 var overdue = false
-                if let at = f.notifiedAt, f.status == .notified || f.status == .remediated {
+                if f.status == .remediated {
+                    // Reported: the unit waits for the retest, no clock runs against it here.
+                    next = req.t("notices.awaitingRetest")
+                } else if let at = f.notifiedAt, f.status == .notified {
                     let clock = RemediationClock(notifiedAt: EpochMillis(at), policy: policy, now: now)
                     if let m = clock.nextMark {
                         next = req.t("notices.nextMark", ["hours": String(m.hours),

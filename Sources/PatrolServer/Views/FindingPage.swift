@@ -34,6 +34,11 @@ struct FindingPage: Encodable {
     var duplicateOf: String?
     var reports: [Report]
     var marks: [Mark]
+    /// Where remediation stands, in words (SPEC §3): a report waiting for its retest, or a retest
+    /// that failed; nil while nothing was reported.
+    var remediationState: String?
+    var remediationDetail: String?
+    var remediationWaiting: Bool
     var canReview: Bool
     var canEdit: Bool
     var canRemediate: Bool
@@ -60,7 +65,25 @@ extension FindingPage {
         if let id = f.$duplicateOf.id { duplicateOf = try await Finding.find(id, on: req.db)?.code }
         let now = Date()
         var marks: [Mark] = []
-        if let n = f.notifiedAt, f.status == .notified || f.status == .remediated {
+        var remediationState: String?, remediationDetail: String?
+        let latest = reports.last
+        if let n = f.notifiedAt, f.status == .remediated, let latest {
+            // Reported in time is reported: the countdown no longer runs against the unit. What the
+            // retest will decide is when the fix counts from: the report's time.
+            remediationState = req.t("finding.remediation.waiting", ["at": req.timeText(latest.submittedAt, in: campaign)])
+            let elapsed = max(0, EpochMillis(latest.submittedAt) - EpochMillis(n))
+            let took = req.ageText(TimeInterval(elapsed) / 1000)
+            if let bracket = campaign.scoringPolicy.bracket(forElapsed: elapsed) {
+                remediationDetail = req.t("finding.remediation.ifPassed", ["took": took, "hours": String(bracket.withinHours)])
+            } else {
+                remediationDetail = req.t("finding.remediation.ifPassedLate", ["took": took,
+                    "hours": String(campaign.scoringPolicy.remediationBrackets.last?.withinHours ?? 0)])
+            }
+        } else if f.status == .notified, let latest, let retest = latest.latestRetest, retest.result == .failed {
+            remediationState = req.t("finding.remediation.returned", ["at": req.timeText(retest.decidedAt, in: campaign)])
+            remediationDetail = retest.reason.map { req.t("finding.remediation.reason", ["reason": $0]) }
+        }
+        if let n = f.notifiedAt, f.status == .notified {
             let clock = RemediationClock(notifiedAt: EpochMillis(n), policy: campaign.scoringPolicy, now: EpochMillis(now))
             marks = clock.marks.map { m in
                 let at = Date(epochMillis: m.at)
@@ -103,7 +126,8 @@ extension FindingPage {
                              resultName: retest.map { req.t("retest.\($0.result.rawValue)") } ?? req.t("retest.waiting"),
                              reason: retest?.reason ?? "", decidedAt: req.timeText(retest?.decidedAt, in: campaign), shells: r.shellsDeleted)
             },
-            marks: marks, canReview: canReview,
+            marks: marks, remediationState: remediationState, remediationDetail: remediationDetail,
+            remediationWaiting: f.status == .remediated, canReview: canReview,
             canEdit: f.status == .needInfo && AccessPolicy.decide(actor, .editFinding(teamID: f.$team.id)) == .allow,
             canRemediate: f.status == .notified && AccessPolicy.decide(actor, .submitRemediation(unitID: f.$unit.id)) == .allow,
             canRetest: f.status == .remediated && AccessPolicy.decide(actor, .reviewFindings) == .allow,
