@@ -56,6 +56,8 @@ public enum Action: Sendable, Equatable {
     case listNotices
     /// A remediation report on a finding of the liaison's own unit.
     case submitRemediation(unitID: UUID)
+    /// Sign for (签收) a notice to the liaison's own unit.
+    case signNotice(unitID: UUID)
     /// The SMS outbox.
     case viewSMS
     /// Add a file to a finding: its team while it is under review, the unit's liaison while it
@@ -172,6 +174,9 @@ public enum AccessPolicy {
         case .submitRemediation(let unitID):
             if role == .liaison { return actor.unitID == unitID ? .allow : .notFound }
             return .forbidden(reason: "the unit's liaison reports remediation")
+        case .signNotice(let unitID):
+            if role == .liaison { return actor.unitID == unitID ? .allow : .notFound }
+            return .forbidden(reason: "the unit's liaison signs for its notices")
         case .attachEvidence(let unitID, let teamID, let status):
             switch role {
             case .admin, .reviewer: return .allow

@@ -84,7 +84,12 @@ public enum BundleValidator {
             guard noticeCodes.insert(n.code).inserted else { throw BundleError(record: rec, problem: .duplicateCode(n.code)) }
             guard unitCodes.contains(n.unit) else { throw BundleError(record: rec, problem: .unknownReference(field: "unit", value: n.unit)) }
             let issuedAt = try time(n.issuedAt, "issuedAt", rec)
-            notices.append(.init(code: n.code, unit: n.unit, issuedAt: issuedAt, findings: n.findings))
+            var signedAt: Date?
+            if let text = n.signedAt { signedAt = try time(text, "signedAt", rec) }
+            if let signedAt, signedAt < issuedAt { throw BundleError(record: rec, problem: .inconsistent("signedAt is before issuedAt")) }
+            if signedAt != nil, (n.signedBy ?? "").isEmpty { throw BundleError(record: rec, problem: .emptyField("signedBy")) }
+            notices.append(.init(code: n.code, unit: n.unit, issuedAt: issuedAt, findings: n.findings, signedAt: signedAt,
+                                 signedBy: signedAt == nil ? nil : n.signedBy))
         }
         let head = CheckedBundle(campaign: campaign, units: units, assets: assets, teams: teams, findings: [], notices: notices)
         return (head, unitCodes, assetUnit, teamCodes)

@@ -170,9 +170,13 @@ public struct CampaignBundle: Codable, Sendable, Equatable {
         public var unit: String
         public var issuedAt: String
         public var findings: [String]
+        /// The receipt (签收): when the unit's liaison signed for the notice, and their name.
+        public var signedAt: String?
+        public var signedBy: String?
 
-        public init(code: String, unit: String, issuedAt: String, findings: [String]) {
+        public init(code: String, unit: String, issuedAt: String, findings: [String], signedAt: String? = nil, signedBy: String? = nil) {
             self.code = code; self.unit = unit; self.issuedAt = issuedAt; self.findings = findings
+            self.signedAt = signedAt; self.signedBy = signedBy
         }
     }
 }

@@ -91,6 +91,8 @@ public struct CheckedBundle: Sendable {
         public var unit: String
         public var issuedAt: Date
         public var findings: [String]
+        public var signedAt: Date? = nil
+        public var signedBy: String? = nil
     }
 
     public var campaign: Campaign

@@ -21,6 +21,13 @@ public struct PatrolOptions: Sendable {
     /// A PEM file of CA certificates trusted besides the system's for the SMS provider's HTTPS
     /// (a private SMS gateway). `PATROL_SMS_CA_FILE`.
     public var smsCAFile: String?
+    /// The address people reach Patrol at (`PATROL_PUBLIC_URL`, e.g. https://patrol.example.gov.cn),
+    /// printed on notices and carried by SMS links; never the listen address. Nil: taken from the
+    /// request's Host, which is right only when nothing sits in front.
+    public var publicURL: String?
+    /// A notice not signed for (签收) this long after it was issued is listed as overdue.
+    /// `PATROL_NOTICE_SIGN_HOURS`, default 2.
+    public var noticeSignHours: Double = 2
 
     public init(database: DatabaseLocation, dataDirectory: String = "patrol-data", resourceRoot: String? = nil,
                 sessionIdleTimeout: TimeInterval = 30 * 60, secureCookies: Bool = false, bcryptCost: Int = 12,
@@ -59,6 +66,19 @@ public struct PatrolOptions: Sendable {
                 throw OptionError(description: "PATROL_SMS_CA_FILE names \"\(file)\", which is not a readable file")
             }
             options.smsCAFile = file
+        }
+        if let text = env["PATROL_PUBLIC_URL"], !text.isEmpty {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+                  url.query == nil, url.fragment == nil else {
+                throw OptionError(description: "PATROL_PUBLIC_URL must be an http(s) address such as https://patrol.example.gov.cn, not \"\(text)\"")
+            }
+            options.publicURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        if let text = env["PATROL_NOTICE_SIGN_HOURS"], !text.isEmpty {
+            guard let hours = Double(text), hours > 0, hours <= 240 else {
+                throw OptionError(description: "PATROL_NOTICE_SIGN_HOURS must be a number of hours above 0 and at most 240, not \"\(text)\"")
+            }
+            options.noticeSignHours = hours
         }
         return options
     }

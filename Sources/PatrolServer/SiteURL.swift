@@ -65,6 +65,8 @@ enum SiteURL: Sendable, Equatable {
         case finding(Parameter, FindingPage)
         case notices
         case notice(Parameter)
+        /// The unit's receipt (签收) of a notice.
+        case noticeReceipt(Parameter)
         case scores
         case scoresCSV
         case unitScore(Parameter)
@@ -234,6 +236,7 @@ extension SiteURL.CampaignPage {
         case .finding(let f, let page): return [.constant("findings"), .parameter("finding", f)] + page.segments
         case .notices: return [.constant("notices")]
         case .notice(let n): return [.constant("notices"), .parameter("notice", n)]
+        case .noticeReceipt(let n): return [.constant("notices"), .parameter("notice", n), .constant("receipt")]
         case .scores: return [.constant("scores")]
         case .scoresCSV: return [.constant("scores.csv")]
         case .unitScore(let u): return [.constant("scores"), .parameter("unit", u)]

@@ -117,7 +117,8 @@ public enum BundleExporter {
         let byNotice = Dictionary(grouping: keys.filter { $0.noticeId != nil }, by: { $0.noticeId! })
         try writer.member(.notices, notices.sorted { $0.code < $1.code }.map { n in
             CampaignBundle.Notice(code: n.code, unit: unitCode[n.$unit.id] ?? "", issuedAt: time(n.issuedAt),
-                                  findings: (byNotice[n.id!] ?? []).map(\.code).sorted())
+                                  findings: (byNotice[n.id!] ?? []).map(\.code).sorted(),
+                                  signedAt: n.signedAt.map(time), signedBy: n.signedAt == nil ? nil : n.signedByName)
         })
         try writer.member(.teams, teamLinks.sorted { $0.team.code < $1.team.code }.map { link in
             CampaignBundle.Team(code: link.team.code, name: link.team.name, company: link.team.company, state: link.state.rawValue)

@@ -69,12 +69,13 @@ public enum BundleImporter {
 
             var noticeOf: [String: UUID] = [:]
             var seqByUnit: [String: Int] = [:]
-            var notices = BulkRows<Notice>(["id", "campaign_id", "unit_id", "code", "seq", "issued_at", "issued_by_id"])
+            var notices = BulkRows<Notice>(["id", "campaign_id", "unit_id", "code", "seq", "issued_at", "issued_by_id",
+                                            "signed_at", "signed_by_id", "signed_by_name"])
             for n in bundle.notices.sorted(by: { $0.issuedAt < $1.issuedAt || ($0.issuedAt == $1.issuedAt && $0.code < $1.code) }) {
                 let seq = (seqByUnit[n.unit] ?? 0) + 1
                 seqByUnit[n.unit] = seq
                 let id = UUID()
-                notices.append([id, campaignID, unitIDs[n.unit]!, n.code, seq, n.issuedAt, nil])
+                notices.append([id, campaignID, unitIDs[n.unit]!, n.code, seq, n.issuedAt, nil, n.signedAt, nil, n.signedBy])
                 for f in n.findings { noticeOf[f] = id }
             }
             try await notices.write(on: db)

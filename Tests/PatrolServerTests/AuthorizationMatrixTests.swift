@@ -127,6 +127,9 @@ final class AuthorizationMatrixTests: XCTestCase {
         route(.POST, .campaign(.key, .notices)): "DADDDD",
         // A notice of unit D02: the D01 liaison must not read it.
         route(.GET, .campaign(.key, .notice(.key))): "DAADDD",
+        // Only the notice's own unit's liaison signs for it (a D02 notice: nobody in the table).
+        route(.POST, .campaign(.key, .noticeReceipt(.key))): "DDDDDD",
+        route(.POST, .api(.campaign(.key, .noticeReceipt(.key)))): "DDDDDD",
         // The finding lifecycle API. The demo campaign is closed, so a tester's submission is refused
         // with 409 (window closed), which counts as "allowed through the policy".
         route(.POST, .api(.campaign(.key, .findings))): "DDDADD",

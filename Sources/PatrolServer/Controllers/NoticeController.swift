@@ -13,6 +13,8 @@ struct NoticeController: RouteCollection {
         routes.endpoint(.GET, .campaign(.key, .notices), access: .policy(.listNotices), use: list)
         routes.endpoint(.POST, .campaign(.key, .notices), access: .policy(.issueNotice), use: issue)
         routes.endpoint(.GET, .campaign(.key, .notice(.key)), access: .policy(.listNotices), use: show)
+        routes.endpoint(.POST, .campaign(.key, .noticeReceipt(.key)), access: .policy(.listNotices), use: sign)
+        routes.endpoint(.POST, .api(.campaign(.key, .noticeReceipt(.key))), access: .policy(.listNotices), use: apiSign)
     }
 
     struct ListView: Encodable {
@@ -23,6 +25,10 @@ struct NoticeController: RouteCollection {
         }
         struct NoticeRow: Encodable {
             var code, href, unitCode, unitName, issuedAt: String
+            /// "Signed by … at …", or "not signed" (late past `noticeSignHours`).
+            var receipt: String
+            var signed: Bool
+            var unsignedLate: Bool
             var items: [Item]
         }
         struct Candidate: Encodable { var code, title, severityName, verifiedAt: String }
@@ -31,6 +37,7 @@ struct NoticeController: RouteCollection {
         var pager: Pager
         var q: String
         var sorts: [SelectOption]
+        var receipts: [SelectOption]
         var pending: [Pending]
         /// Units with verified findings, a page of them at a time (`pendingPage`).
         var pendingPager: Pager
@@ -47,6 +54,8 @@ struct NoticeController: RouteCollection {
         var page: Int?
         /// The page of units waiting for a notice.
         var pendingPage: Int?
+        /// `unsigned`: only notices not yet signed for; `late`: those past the signing time.
+        var receipt: String?
     }
 
     /// The orders the issued notices offer; the first is the default.
@@ -72,9 +81,16 @@ struct NoticeController: RouteCollection {
                     .filter(PatrolStore.Unit.self, \.$name ~~ word)
             }
         }
+        let signBy = Date().addingTimeInterval(-req.application.patrolOptions.noticeSignHours * 3600)
+        switch filter.receipt {
+        case "unsigned": query.filter(\.$signedAt == nil)
+        case "late": query.filter(\.$signedAt == nil).filter(\.$issuedAt < signBy)
+        default: break
+        }
         let order = filter.sort.flatMap(Order.init(rawValue:)) ?? .newest
         let pager = Pager(req, total: try await query.copy().count(), asked: filter.page, url: campaign.url(.notices),
-                          query: [("q", filter.q), ("sort", order == .newest ? nil : order.rawValue)], size: Self.noticesPerPage)
+                          query: [("q", filter.q), ("receipt", filter.receipt), ("sort", order == .newest ? nil : order.rawValue)],
+                          size: Self.noticesPerPage)
         switch order {
         case .newest: query.sort(\.$issuedAt, .descending).sort(\.$code, .descending)
         case .oldest: query.sort(\.$issuedAt).sort(\.$code)
@@ -85,6 +101,8 @@ struct NoticeController: RouteCollection {
         let policy = campaign.scoringPolicy
         let rows = notices.map { n in
             ListView.NoticeRow(code: n.code, href: campaign.url(.notice(.value(n.code))).path, unitCode: n.unit.code, unitName: n.unit.name, issuedAt: req.timeText(n.issuedAt, in: campaign),
+                               receipt: Self.receiptText(req, n, campaign), signed: n.signedAt != nil,
+                               unsignedLate: n.signedAt == nil && n.issuedAt < signBy,
                                items: n.findings.sorted { $0.code < $1.code }.map { f in
                 var next: String?
                 var overdue = false
@@ -131,8 +149,12 @@ struct NoticeController: RouteCollection {
                                                       verifiedAt: req.timeText($0.verifiedAt, in: campaign)) })
             }
         }
+        let receipts = [("", "notices.receipt.all"), ("unsigned", "notices.receipt.unsigned"), ("late", "notices.receipt.late")].map {
+            SelectOption(value: $0.0, label: req.t($0.1, ["hours": Self.hoursText(req.application.patrolOptions.noticeSignHours)]),
+                         selected: $0.0 == (filter.receipt ?? ""))
+        }
         let sorts = Order.allCases.map { SelectOption(value: $0.rawValue, label: req.t("notices.sort.\($0.rawValue)"), selected: $0 == order) }
-        return ListView(notices: rows, pager: pager, q: filter.q ?? "", sorts: sorts, pending: pending, pendingPager: pendingPager, pendingFindings: pendingFindings, canIssue: canIssue, issueAction: campaign.url(.notices).path, error: error)
+        return ListView(notices: rows, pager: pager, q: filter.q ?? "", sorts: sorts, receipts: receipts, pending: pending, pendingPager: pendingPager, pendingFindings: pendingFindings, canIssue: canIssue, issueAction: campaign.url(.notices).path, error: error)
     }
 
     func list(req: Request) async throws -> View {
@@ -176,7 +198,8 @@ struct NoticeController: RouteCollection {
         let (notices, next, total) = try await query.apiPage(try req.query.decode(PageRequest.self), by: \.$issuedAt)
         let codes = try await Finding.codesByNotice(notices.compactMap(\.id), on: req.db)
         return APIPage(items: notices.map {
-            NoticeDTO(code: $0.code, unit: $0.unit.code, issuedAt: $0.issuedAt, findings: $0.id.flatMap { codes[$0] } ?? [])
+            NoticeDTO(code: $0.code, unit: $0.unit.code, issuedAt: $0.issuedAt, findings: $0.id.flatMap { codes[$0] } ?? [],
+                      signedAt: $0.signedAt, signedBy: $0.signedByName)
         }, nextCursor: next, total: total)
     }
 
@@ -195,6 +218,10 @@ struct NoticeController: RouteCollection {
         var platform: String
         var noticesHref: String
         var hasShells: Bool
+        var receipt: String
+        var signed: Bool
+        /// The liaison's sign button posts here; nil for everyone else or once signed.
+        var signAction: String?
     }
 
     func show(req: Request) async throws -> View {
@@ -219,13 +246,66 @@ struct NoticeController: RouteCollection {
                             shellPaths: x.shellPaths)
         }
         let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"
+        let actor = try req.requireActor()
+        let canSign = notice.signedAt == nil && AccessPolicy.decide(actor, .signNotice(unitID: notice.$unit.id)) == .allow
         let view = NoticeView(
             code: notice.code, campaignName: campaign.name, unitName: notice.unit.name, unitCode: notice.unit.code,
             issuedDate: f.string(from: notice.issuedAt), issuedAt: req.timeText(notice.issuedAt, in: campaign), items: items,
             deadlines: clock.marks.map { .init(hours: $0.hours, at: req.timeText(Date(epochMillis: $0.at), in: campaign)) },
-            platform: "\(req.application.http.server.configuration.tlsConfiguration == nil ? "http" : "https")://\(host)" + campaign.url(.notices).path,
+            platform: (req.application.patrolOptions.publicURL
+                ?? "\(req.application.http.server.configuration.tlsConfiguration == nil ? "http" : "https")://\(host)") + campaign.url(.notices).path,
             noticesHref: campaign.url(.notices).path,
-            hasShells: items.contains { !$0.shellPaths.isEmpty })
+            hasShells: items.contains { !$0.shellPaths.isEmpty },
+            receipt: Self.receiptText(req, notice, campaign), signed: notice.signedAt != nil,
+            signAction: canSign ? campaign.url(.noticeReceipt(.value(notice.code))).path : nil)
         return try await req.page("notice", title: "\(req.t("notice.heading")) \(notice.code)", campaign: campaign, content: view)
+    }
+
+    // MARK: - Receipt (签收)
+
+    /// The notice named by `:notice` in the campaign, once the reader may see its unit.
+    func visibleNotice(_ req: Request, _ campaign: Campaign) async throws -> Notice {
+        guard let code = req.parameters.get("notice"),
+              let notice = try await Notice.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID()))
+                .filter(\.$code == code).with(\.$unit).first() else { throw PatrolError.notFound }
+        try req.authorize(.viewUnit(unitID: notice.$unit.id))
+        return notice
+    }
+
+    /// Signs for the notice as the unit's liaison; signing twice is no error, it was signed.
+    func signNotice(_ req: Request, _ campaign: Campaign) async throws -> Notice {
+        let notice = try await visibleNotice(req, campaign)
+        try req.authorize(.signNotice(unitID: notice.$unit.id))
+        let user = try req.requireUser()
+        try await NoticeReceipt.sign(notice, by: try user.requireID(), name: user.displayName.isEmpty ? user.username : user.displayName,
+                                     context: req.auditContext, on: req.db)
+        // Signed already by someone else: the stored receipt is the answer.
+        if notice.signedAt == nil, let fresh = try await Notice.query(on: req.db).filter(\.$id == (try notice.requireID()))
+            .with(\.$unit).first() { return fresh }
+        return notice
+    }
+
+    func sign(req: Request) async throws -> Response {
+        let campaign = try await req.campaign()
+        let notice = try await signNotice(req, campaign)
+        return req.seeOther(campaign.url(.notice(.value(notice.code))).path)
+    }
+
+    func apiSign(req: Request) async throws -> NoticeDTO {
+        let campaign = try await req.campaign()
+        let notice = try await signNotice(req, campaign)
+        let codes = try await Finding.codesByNotice([try notice.requireID()], on: req.db)
+        return NoticeDTO(code: notice.code, unit: notice.unit.code, issuedAt: notice.issuedAt, findings: codes[try notice.requireID()] ?? [],
+                         signedAt: notice.signedAt, signedBy: notice.signedByName)
+    }
+
+    /// "已签收：张三，12月4日 10:00" or "未签收".
+    static func receiptText(_ req: Request, _ notice: Notice, _ campaign: Campaign) -> String {
+        guard let at = notice.signedAt else { return req.t("notice.receipt.unsigned") }
+        return req.t("notice.receipt.signed", ["name": notice.signedByName ?? "", "at": req.timeText(at, in: campaign)])
+    }
+
+    static func hoursText(_ hours: Double) -> String {
+        hours == hours.rounded() ? String(Int(hours)) : String(format: "%.1f", hours)
     }
 }

@@ -67,6 +67,9 @@ struct NoticeDTO: Content {
     var unit: String
     var issuedAt: Date
     var findings: [String]
+    /// The receipt (签收): when and by whom; nil until signed.
+    var signedAt: Date?
+    var signedBy: String?
 }
 
 struct SMSDTO: Content {

@@ -7,6 +7,6 @@ public enum PatrolMigrations {
         CreateFinding(), CreateRemediation(), CreateEvidenceFile(), CreateSMSMessage(), CreateAuditEvent(),
         AddScorePublication(), CreateSetting(), CreateGatewayRecord(), AddScopeVersion(), AddAssetInternalNetwork(),
         AddAssetReview(), AddCampaignOffice(), AddTeamContact(), AddLiaisonContacts(), AddForeignKeyIndexes(), AddListIndexes(),
-        AddScoreDataVersion(), AddFindingOrderIndexes(),
+        AddScoreDataVersion(), AddFindingOrderIndexes(), AddNoticeReceipt(),
     ]
 }

@@ -12,6 +12,12 @@ public final class Notice: Model, @unchecked Sendable {
     @Field(key: "seq") public var seq: Int
     @Field(key: "issued_at") public var issuedAt: Date
     @OptionalParent(key: "issued_by_id") public var issuedBy: User?
+    /// When the unit's liaison signed for the notice (签收); nil until then. Signing does not start
+    /// or stop the remediation clock, which runs from `issuedAt`.
+    @OptionalField(key: "signed_at") public var signedAt: Date?
+    @OptionalField(key: "signed_by_id") public var signedByID: UUID?
+    /// The signer's name as it was when they signed.
+    @OptionalField(key: "signed_by_name") public var signedByName: String?
 
     @Children(for: \.$notice) public var findings: [Finding]
 
