@@ -90,14 +90,7 @@ public struct GatewayDirectory: Sendable {
     /// When the oldest assets here were read from the database.
     public var assetsReadAt = Date()
 
-    public struct ScopeStamp: Equatable, Sendable {
-        public var generation: String
-        public var version: Int64
-        public init(generation: String, version: Int64) {
-            self.generation = generation
-            self.version = version
-        }
-    }
+    public typealias ScopeStamp = CounterStamp
 
     /// However quiet the counter, assets are read again this often: a backstop for what no trigger
     /// sees (a database restored under running nodes, triggers disabled for a bulk load).

@@ -31,14 +31,8 @@ struct AddScoreDataVersion: AsyncMigration {
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         // Each statement may be run again: a migration that failed half-way is retried whole.
-        try await sql.raw("""
-            CREATE TABLE IF NOT EXISTS \(ident: Self.table) (id INTEGER PRIMARY KEY, generation TEXT NOT NULL, version BIGINT NOT NULL)
-            """).run()
-        try await sql.raw("""
-            INSERT INTO \(ident: Self.table) (id, generation, version) VALUES (1, \(bind: UUID().uuidString), 0)
-            ON CONFLICT (id) DO NOTHING
-            """).run()
-        let bump = "UPDATE \(Self.table) SET version = version + 1 WHERE id = 1"
+        try await CounterTable.create(Self.table, on: sql)
+        let bump = CounterTable.bump(Self.table)
         if sql.dialect.name == "sqlite" {
             for w in Self.watched {
                 for event in w.sqliteEvents {
@@ -82,9 +76,7 @@ struct AddScoreDataVersion: AsyncMigration {
     static func postgresTrigger(_ table: String) -> String { "score_data_\(table)" }
 
     /// The counter now (the table is there once the database is migrated; every command migrates first).
-    static func current(on sql: any SQLDatabase) async throws -> ScoreDataStamp? {
-        guard let row = try await sql.raw("SELECT generation, version FROM \(ident: table) WHERE id = 1").first() else { return nil }
-        return ScoreDataStamp(generation: try row.decode(column: "generation", as: String.self),
-                              version: try row.decode(column: "version", as: Int64.self))
+    static func current(on sql: any SQLDatabase) async throws -> CounterStamp? {
+        try await CounterTable.current(table, on: sql)
     }
 }

@@ -26,7 +26,7 @@ public actor ScoreMemo {
     public static let freshness: TimeInterval = 60
 
     struct Key: Hashable {
-        var stamp: ScoreDataStamp
+        var stamp: CounterStamp
         var policy: String
         var scoredAt: Date?
     }
