@@ -7,7 +7,8 @@ import SQLKit
 /// The conditional update makes it once under any concurrency: of two liaisons pressing at the
 /// same instant one signs and the other sees that it was signed.
 public enum NoticeReceipt {
-    /// Signs the notice unless it is signed already; true when this call signed it.
+    /// Signs the notice unless it is signed already; true when this call signed it. Either way the
+    /// model holds the receipt as stored afterwards (the first signer's, when someone was quicker).
     @discardableResult
     public static func sign(_ notice: Notice, by userID: UUID, name: String, now: Date = Date(),
                             context: AuditContext, on db: any Database) async throws -> Bool {
@@ -18,7 +19,15 @@ public enum NoticeReceipt {
                 .set("signed_at", to: now).set("signed_by_id", to: userID).set("signed_by_name", to: name)
                 .where("id", .equal, id).where("signed_at", .is, SQLLiteral.null)
                 .returning("id").all()
-            guard !signed.isEmpty else { return false }
+            guard !signed.isEmpty else {
+                struct Stored: Decodable { var signed_at: Date?; var signed_by_id: UUID?; var signed_by_name: String? }
+                let stored = try await sql.select().columns("signed_at", "signed_by_id", "signed_by_name").from(Notice.schema)
+                    .where("id", .equal, id).first(decoding: Stored.self)
+                notice.signedAt = stored?.signed_at
+                notice.signedByID = stored?.signed_by_id
+                notice.signedByName = stored?.signed_by_name
+                return false
+            }
             try await AuditLog.append(on: db, context, action: "notice.sign", objectType: "notice", objectID: notice.code,
                                       details: ["signer": name])
             notice.signedAt = now

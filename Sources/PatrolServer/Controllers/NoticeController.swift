@@ -124,18 +124,14 @@ struct NoticeController: RouteCollection {
             })
         }
         let canIssue = AccessPolicy.decide(actor, .issueNotice) == .allow
-        let listQuery: [(String, String?)] = [("q", filter.q), ("sort", order == .newest ? nil : order.rawValue), ("page", filter.page.map(String.init))]
-        var pendingPager = Pager(req, total: 0, asked: nil, url: campaign.url(.notices), query: listQuery,
+        // Counted and paged by unit in the database: at province scale thousands of findings can
+        // wait for a notice at once, and the page shows ten units of them.
+        let waiting = canIssue ? try await Finding.pendingNotice(in: campaignID, on: req.db) : (findings: 0, units: 0)
+        let pendingPager = Pager(req, total: waiting.units, asked: filter.pendingPage, url: campaign.url(.notices),
+                                 query: [("q", filter.q), ("sort", order == .newest ? nil : order.rawValue), ("page", filter.page.map(String.init))],
                                  size: Self.pendingUnitsPerPage, parameter: "pendingPage", rangeKey: "notices.pendingRange")
         var pending: [ListView.Pending] = []
-        var pendingFindings = 0
         if canIssue {
-            // Counted and paged by unit in the database: at province scale thousands of findings can
-            // wait for a notice at once, and the page shows ten units of them.
-            let waiting = try await Finding.pendingNotice(in: campaignID, on: req.db)
-            pendingFindings = waiting.findings
-            pendingPager = Pager(req, total: waiting.units, asked: filter.pendingPage, url: campaign.url(.notices), query: listQuery,
-                                 size: Self.pendingUnitsPerPage, parameter: "pendingPage", rangeKey: "notices.pendingRange")
             let codes = try await Finding.unitsPendingNotice(in: campaignID, offset: pendingPager.offset, limit: pendingPager.size, on: req.db)
             let verified = codes.isEmpty ? [] : try await Finding.query(on: req.db).filter(\.$campaign.$id == campaignID).filter(\.$status == .verified)
                 .join(PatrolStore.Unit.self, on: \Finding.$unit.$id == \PatrolStore.Unit.$id).filter(PatrolStore.Unit.self, \.$code ~~ codes)
@@ -154,7 +150,7 @@ struct NoticeController: RouteCollection {
                          selected: $0.0 == (filter.receipt ?? ""))
         }
         let sorts = Order.allCases.map { SelectOption(value: $0.rawValue, label: req.t("notices.sort.\($0.rawValue)"), selected: $0 == order) }
-        return ListView(notices: rows, pager: pager, q: filter.q ?? "", sorts: sorts, receipts: receipts, pending: pending, pendingPager: pendingPager, pendingFindings: pendingFindings, canIssue: canIssue, issueAction: campaign.url(.notices).path, error: error)
+        return ListView(notices: rows, pager: pager, q: filter.q ?? "", sorts: sorts, receipts: receipts, pending: pending, pendingPager: pendingPager, pendingFindings: waiting.findings, canIssue: canIssue, issueAction: campaign.url(.notices).path, error: error)
     }
 
     func list(req: Request) async throws -> View {
@@ -197,10 +193,7 @@ struct NoticeController: RouteCollection {
         if case .some(let only) = AccessPolicy.visibleUnit(for: try req.requireActor()) { query.filter(\.$unit.$id == (only ?? UUID())) }
         let (notices, next, total) = try await query.apiPage(try req.query.decode(PageRequest.self), by: \.$issuedAt)
         let codes = try await Finding.codesByNotice(notices.compactMap(\.id), on: req.db)
-        return APIPage(items: notices.map {
-            NoticeDTO(code: $0.code, unit: $0.unit.code, issuedAt: $0.issuedAt, findings: $0.id.flatMap { codes[$0] } ?? [],
-                      signedAt: $0.signedAt, signedBy: $0.signedByName)
-        }, nextCursor: next, total: total)
+        return APIPage(items: notices.map { NoticeDTO($0, findings: $0.id.flatMap { codes[$0] } ?? []) }, nextCursor: next, total: total)
     }
 
     struct NoticeView: Encodable {
@@ -226,20 +219,15 @@ struct NoticeController: RouteCollection {
 
     func show(req: Request) async throws -> View {
         let campaign = try await req.campaign()
-        guard let code = req.parameters.get("notice"),
-              let notice = try await Notice.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID()))
-                .filter(\.$code == code).with(\.$unit).with(\.$findings, { $0.with(\.$asset) }).first() else {
-            throw PatrolError.notFound
-        }
-        // A liaison reads only their own unit's notices; the same rule as a unit's page.
-        try req.authorize(.viewUnit(unitID: notice.$unit.id))
+        let notice = try await visibleNotice(req, campaign)
+        let findings = try await notice.$findings.query(on: req.db).with(\.$asset).sort(\.$code).all()
         let f = DateFormatter()
         f.timeZone = campaign.zone
         f.locale = Locale(identifier: "zh_CN")
         f.dateFormat = "yyyy年M月d日"
         let issued = EpochMillis(notice.issuedAt)
         let clock = RemediationClock(notifiedAt: issued, policy: campaign.scoringPolicy, now: issued)
-        let items = notice.findings.sorted { $0.code < $1.code }.enumerated().map { i, x in
+        let items = findings.enumerated().map { i, x in
             NoticeView.Item(index: i + 1, code: x.code, title: x.title, asset: x.asset.map { "\($0.target)" } ?? "—",
                             severityName: x.severity.map { req.t("finding.severity.\($0.rawValue)") } ?? "—",
                             kindName: req.t("finding.kind.\(x.kind.rawValue)"), description: x.description, url: x.url,
@@ -263,7 +251,8 @@ struct NoticeController: RouteCollection {
 
     // MARK: - Receipt (签收)
 
-    /// The notice named by `:notice` in the campaign, once the reader may see its unit.
+    /// The notice named by `:notice` in the campaign, once the reader may see its unit (a liaison
+    /// reads only their own unit's notices: the same rule as a unit's page).
     func visibleNotice(_ req: Request, _ campaign: Campaign) async throws -> Notice {
         guard let code = req.parameters.get("notice"),
               let notice = try await Notice.query(on: req.db).filter(\.$campaign.$id == (try campaign.requireID()))
@@ -279,9 +268,6 @@ struct NoticeController: RouteCollection {
         let user = try req.requireUser()
         try await NoticeReceipt.sign(notice, by: try user.requireID(), name: user.displayName.isEmpty ? user.username : user.displayName,
                                      context: req.auditContext, on: req.db)
-        // Signed already by someone else: the stored receipt is the answer.
-        if notice.signedAt == nil, let fresh = try await Notice.query(on: req.db).filter(\.$id == (try notice.requireID()))
-            .with(\.$unit).first() { return fresh }
         return notice
     }
 
@@ -294,9 +280,8 @@ struct NoticeController: RouteCollection {
     func apiSign(req: Request) async throws -> NoticeDTO {
         let campaign = try await req.campaign()
         let notice = try await signNotice(req, campaign)
-        let codes = try await Finding.codesByNotice([try notice.requireID()], on: req.db)
-        return NoticeDTO(code: notice.code, unit: notice.unit.code, issuedAt: notice.issuedAt, findings: codes[try notice.requireID()] ?? [],
-                         signedAt: notice.signedAt, signedBy: notice.signedByName)
+        let id = try notice.requireID()
+        return NoticeDTO(notice, findings: try await Finding.codesByNotice([id], on: req.db)[id] ?? [])
     }
 
     /// "已签收：张三，12月4日 10:00" or "未签收".

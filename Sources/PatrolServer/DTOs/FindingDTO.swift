@@ -72,6 +72,14 @@ struct NoticeDTO: Content {
     var signedBy: String?
 }
 
+extension NoticeDTO {
+    /// A notice with its unit loaded, naming its findings by `findings` (their codes, in order).
+    init(_ notice: Notice, findings: [String]) {
+        self.init(code: notice.code, unit: notice.unit.code, issuedAt: notice.issuedAt, findings: findings,
+                  signedAt: notice.signedAt, signedBy: notice.signedByName)
+    }
+}
+
 struct SMSDTO: Content {
     var id: UUID?
     var event: String

@@ -157,8 +157,9 @@ extension FindingListPage {
     /// The campaign's units a typed filter names: the unit with that code, else those whose name
     /// contains the text (at most a hundred, which is already more than a filter is for).
     static func units(matching text: String, in campaign: Campaign, on db: any Database) async throws -> [UUID] {
-        let units = campaign.$units.query(on: db)
-        if let exact = try await units.filter(\.$code == text.uppercased()).first() { return [try exact.requireID()] }
+        if let exact = try await campaign.$units.query(on: db).filter(\.$code == text.uppercased()).first() {
+            return [try exact.requireID()]
+        }
         return try await campaign.$units.query(on: db).filter(\.$name ~~ text).limit(100).all().map { try $0.requireID() }
     }
 

@@ -110,10 +110,4 @@ public actor ScoreMemo {
     public func settle() async {
         for task in refreshes.values { await task.value }
     }
-
-    /// Forgets a campaign's sheets (a removed campaign, a test that rewinds the clock).
-    public func forget(_ campaignID: UUID) {
-        inputs[campaignID] = nil
-        sheets[campaignID] = nil
-    }
 }
